@@ -1,0 +1,52 @@
+# The two commands a newcomer runs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test setup lint format bench messages clean
+
+run: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed node_modules/.installed $(MO_FILES)
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Compiled catalogues are built here, not committed; polib needs no system gettext.
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/python -c 'import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' $< $@
+
+# Refresh the catalogues after changing UI text (needs GNU gettext's xgettext).
+messages: setup
+	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'node_modules/*'
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

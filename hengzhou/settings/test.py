@@ -1,0 +1,18 @@
+"""Settings for the test suite: fast hashing, plain static storage, media in a temp folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The manifest storage needs collectstatic; tests use plain storage.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hengzhou-test-media-"))

@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import ApprovedItem, Removal, Signboard, Standard
+
+
+class ApprovedItemInline(admin.TabularInline):
+    model = ApprovedItem
+    extra = 0
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "effective_on", "is_current"]
+    list_filter = ["is_current", "year"]
+    search_fields = ["title"]
+    inlines = [ApprovedItemInline]
+
+
+@admin.register(ApprovedItem)
+class ApprovedItemAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "kind", "standard"]
+    list_filter = ["standard", "kind"]
+    list_select_related = ["standard"]
+    search_fields = ["title"]
+
+
+@admin.register(Signboard)
+class SignboardAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "village", "location", "approved_item", "inventoried_on"]
+    list_filter = ["kind", "village__town"]
+    list_select_related = ["village__town", "approved_item"]
+    search_fields = ["title", "village__name", "village__code", "location"]
+    autocomplete_fields = ["village", "approved_item"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Signs are retired by removal, not deleted: the ledger keeps their history.
+        return False
+
+
+@admin.register(Removal)
+class RemovalAdmin(admin.ModelAdmin):
+    list_display = ["signboard", "removed_on", "reason", "recorded_by", "revoked_at"]
+    list_filter = ["reason", "signboard__village__town", "removed_on"]
+    list_select_related = ["signboard__village__town", "recorded_by"]
+    search_fields = ["signboard__title", "signboard__village__name"]
+    date_hierarchy = "removed_on"
+    readonly_fields = ["recorded_by", "recorded_at", "revoked_at", "revoked_by", "revoke_reason"]
+    raw_id_fields = ["signboard"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A mistaken removal is revoked (with its reason), never deleted.
+        return False

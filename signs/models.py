@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Village
+
+from .choices import ItemKind, RemovalReason, SignKind
+
+
+class Standard(models.Model):
+    """An edition of the compilation (汇编) that says which signs a village keeps."""
+
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    effective_on = models.DateField(_("effective on"))
+    is_current = models.BooleanField(_("current edition"), default=False)
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="%(app_label)s_%(class)s_one_current",
+                violation_error_message=_("Only one edition of the standard can be current."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApprovedItem(models.Model):
+    """A rule, room plaque or organization plaque that the standard allows a village to keep."""
+
+    standard = models.ForeignKey(
+        Standard, on_delete=models.PROTECT, related_name="items", verbose_name=_("standard")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=ItemKind.choices)
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=100)
+
+    class Meta:
+        ordering = ["standard", "kind", "number"]
+        verbose_name = _("approved item")
+        verbose_name_plural = _("approved items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "kind", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("This number is already used in the standard."),
+            ),
+            models.UniqueConstraint(
+                fields=["standard", "kind", "title"],
+                name="%(app_label)s_%(class)s_unique_title",
+                violation_error_message=_("This title is already in the standard."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="%(app_label)s_%(class)s_title_not_blank",
+                violation_error_message=_("An approved item needs a title."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Signboard(models.Model):
+    """A sign hanging (or once hanging) at a village's premises."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="signboards",
+        verbose_name=_("village (community)"),
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=SignKind.choices)
+    title = models.CharField(_("text on the sign"), max_length=200)
+    location = models.CharField(_("location / room"), max_length=100, blank=True)
+    # Set when the standard keeps this sign: the earliest such sign per item and village is
+    # retained, any later one is a duplicate that must come down (see signs.selectors).
+    approved_item = models.ForeignKey(
+        ApprovedItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signboards",
+        verbose_name=_("approved item"),
+    )
+    inventoried_on = models.DateField(_("inventoried on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["village", "location", "kind", "pk"]
+        verbose_name = _("signboard")
+        verbose_name_plural = _("signboards")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="%(app_label)s_%(class)s_title_not_blank",
+                violation_error_message=_("A signboard needs the text on it."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["village", "approved_item"], name="signs_sign_village_item_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.inventoried_on and self.inventoried_on > timezone.localdate():
+            raise ValidationError(
+                {"inventoried_on": _("The inventory date cannot be in the future.")}
+            )
+
+
+class Removal(models.Model):
+    """Taking a sign down, with its evidence; revoked rather than deleted when mistaken."""
+
+    signboard = models.ForeignKey(
+        Signboard, on_delete=models.PROTECT, related_name="removals", verbose_name=_("signboard")
+    )
+    removed_on = models.DateField(_("removed on"))
+    reason = models.CharField(_("reason"), max_length=20, choices=RemovalReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="removals/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        ordering = ["-removed_on", "-pk"]
+        verbose_name = _("removal")
+        verbose_name_plural = _("removals")
+        constraints = [
+            # Two requests at once cannot both remove the same sign: the database says no.
+            models.UniqueConstraint(
+                fields=["signboard"],
+                condition=Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_active_per_sign",
+                violation_error_message=_("This sign has already been recorded as removed."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=RemovalReason.OTHER) | ~Q(note=""),
+                name="%(app_label)s_%(class)s_note_for_other_reason",
+                violation_error_message=_("Please explain the reason in the note."),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True)
+                | (~Q(revoke_reason="") & Q(revoked_at__gte=F("recorded_at"))),
+                name="%(app_label)s_%(class)s_revocation_complete",
+                violation_error_message=_(
+                    "A revocation needs a reason and cannot precede the recording."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["signboard", "removed_on"], name="signs_removal_sign_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signboard} · {self.removed_on:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.removed_on is None:
+            return
+        if self.removed_on > timezone.localdate():
+            raise ValidationError({"removed_on": _("The removal date cannot be in the future.")})
+        sign = self.signboard if self.signboard_id else None
+        if sign is not None and self.removed_on < sign.inventoried_on:
+            raise ValidationError(
+                {
+                    "removed_on": _(
+                        "The removal date cannot be before the sign was inventoried (%(date)s)."
+                    )
+                    % {"date": sign.inventoried_on.isoformat()}
+                }
+            )

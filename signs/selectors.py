@@ -1,0 +1,277 @@
+"""Every figure of the clean-up, computed in SQL for any as-of date.
+
+These functions implement the Definitions of docs/definitions.md; the pages, the Excel
+ledgers and the tests call them, so a number cannot differ from one place to another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from villages.models import DemonstrationSite, Town, Village
+
+from .choices import ItemKind, SignKind, SignStatus
+from .models import ApprovedItem, Removal, Signboard, Standard
+
+
+def end_of_day(as_of: dt.date) -> dt.datetime:
+    """The first instant after `as_of` in local time (Asia/Shanghai)."""
+    next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(next_day, timezone.get_default_timezone())
+
+
+def progress_percent(removed: int, still_to_remove: int) -> Decimal:
+    """Removals in effect ÷ (removals in effect + still to remove), as a percentage.
+
+    Nothing removed and nothing to remove is a finished job: 100%.
+    """
+    total = removed + still_to_remove
+    if total == 0:
+        return Decimal("100.0")
+    return (Decimal(removed) * 100 / total).quantize(Decimal("0.1"))
+
+
+# --- the standard -------------------------------------------------------------------------
+
+
+def current_standard() -> Standard | None:
+    return Standard.objects.filter(is_current=True).first()
+
+
+def standard_counts(*, standard: Standard | None = None) -> dict[str, int]:
+    """How many items of each kind the standard keeps ({'rule': 19, 'plaque': 21, ...})."""
+    standard = standard or current_standard()
+    counts = {kind.value: 0 for kind in ItemKind}
+    if standard is None:
+        return counts
+    rows = standard.items.order_by().values("kind").annotate(n=Count("pk"))
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+# --- signs and removals at a date ------------------------------------------------------------
+
+
+def removals_in_effect(*, as_of: dt.date) -> QuerySet[Removal]:
+    """Removals dated on or before `as_of` and not revoked by the end of that day."""
+    return Removal.objects.filter(removed_on__lte=as_of).filter(
+        Q(revoked_at__isnull=True) | Q(revoked_at__gte=end_of_day(as_of))
+    )
+
+
+def _earlier_match_exists() -> Exists:
+    """True for a sign matched to an item that an earlier sign in its village already holds."""
+    earlier = Signboard.objects.filter(
+        village=OuterRef("village"), approved_item=OuterRef("approved_item")
+    ).filter(
+        Q(inventoried_on__lt=OuterRef("inventoried_on"))
+        | Q(inventoried_on=OuterRef("inventoried_on"), pk__lt=OuterRef("pk"))
+    )
+    return Exists(earlier)
+
+
+def _removed_exists(as_of: dt.date) -> Exists:
+    return Exists(removals_in_effect(as_of=as_of).filter(signboard=OuterRef("pk")))
+
+
+def signboards_at(*, as_of: dt.date, signboards: QuerySet[Signboard] | None = None):
+    """Signs inventoried on or before `as_of`, each with its `status` at that date."""
+    qs = Signboard.objects.all() if signboards is None else signboards
+    return (
+        qs.filter(inventoried_on__lte=as_of)
+        .annotate(is_duplicate=_earlier_match_exists(), is_removed=_removed_exists(as_of))
+        .annotate(
+            status=Case(
+                When(is_removed=True, then=Value(SignStatus.REMOVED.value)),
+                When(approved_item__isnull=True, then=Value(SignStatus.TO_REMOVE.value)),
+                When(is_duplicate=True, then=Value(SignStatus.DUPLICATE.value)),
+                default=Value(SignStatus.RETAINED.value),
+                output_field=CharField(),
+            )
+        )
+    )
+
+
+def still_to_remove(*, as_of: dt.date, signboards: QuerySet[Signboard] | None = None):
+    """Signs up at `as_of` that the standard does not keep (unmatched or duplicates)."""
+    return signboards_at(as_of=as_of, signboards=signboards).filter(
+        status__in=[SignStatus.TO_REMOVE, SignStatus.DUPLICATE]
+    )
+
+
+# --- per village ---------------------------------------------------------------------------
+
+
+def _count(qs: QuerySet, group_by: str) -> Coalesce:
+    """A correlated COUNT(*) of `qs`, which must already be filtered on OuterRef."""
+    counted = qs.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def village_progress(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
+    """Villages annotated with the figures of the Definitions at `as_of`.
+
+    on_wall, retained, still_to_remove, removed, removed_rule, removed_guidance,
+    last_removed_on, meets_standard — one query, however many villages.
+    """
+    qs = Village.objects.all() if villages is None else villages
+    signs = signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=OuterRef("pk")))
+    removals = removals_in_effect(as_of=as_of).filter(signboard__village=OuterRef("pk"))
+    last = removals.order_by().values("signboard__village").annotate(d=Max("removed_on"))
+    return qs.annotate(
+        on_wall=_count(signs.filter(is_removed=False), "village"),
+        retained=_count(signs.filter(status=SignStatus.RETAINED), "village"),
+        still_to_remove=_count(
+            signs.filter(status__in=[SignStatus.TO_REMOVE, SignStatus.DUPLICATE]), "village"
+        ),
+        removed=_count(removals, "signboard__village"),
+        removed_rule=_count(removals.filter(signboard__kind=SignKind.RULE), "signboard__village"),
+        last_removed_on=Subquery(last.values("d")),
+    ).annotate(
+        removed_guidance=F("removed") - F("removed_rule"),
+        meets_standard=ExpressionWrapper(Q(still_to_remove=0), output_field=BooleanField()),
+    )
+
+
+def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | None = None):
+    """The standard's items, each with `present`: a retained sign of it is up at `as_of`."""
+    standard = standard or current_standard()
+    if standard is None:
+        return ApprovedItem.objects.none()
+    up = signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=village)).filter(
+        status=SignStatus.RETAINED, approved_item=OuterRef("pk")
+    )
+    return standard.items.annotate(present=Exists(up)).order_by("kind", "number")
+
+
+# --- per township and the city --------------------------------------------------------------
+
+
+def _progress_aggregates() -> dict:
+    """The sums over village rows that make a township's figures."""
+    return {
+        "villages": Count("pk"),
+        "villages_meeting": Count("pk", filter=Q(still_to_remove=0)),
+        "on_wall": Coalesce(Sum("on_wall"), 0),
+        "still_to_remove": Coalesce(Sum("still_to_remove"), 0),
+        "removed": Coalesce(Sum("removed"), 0),
+        "removed_rule": Coalesce(Sum("removed_rule"), 0),
+        "last_removed_on": Max("last_removed_on"),
+    }
+
+
+@dataclass
+class Progress:
+    """Figures for a township or for the whole city at one date."""
+
+    as_of: dt.date
+    villages: int = 0
+    villages_meeting: int = 0
+    on_wall: int = 0
+    still_to_remove: int = 0
+    removed: int = 0
+    removed_rule: int = 0
+    last_removed_on: dt.date | None = None
+    town: Town | None = None
+    towns: int = 0
+    towns_fully_covered: int = 0
+    demonstration_sites: int = 0
+    investment: Decimal = field(default_factory=Decimal)
+
+    @property
+    def removed_guidance(self) -> int:
+        """The article's 功能性指引牌子: every kind but rule boards."""
+        return self.removed - self.removed_rule
+
+    @property
+    def progress(self) -> Decimal:
+        return progress_percent(self.removed, self.still_to_remove)
+
+    @property
+    def villages_meeting_percent(self) -> Decimal:
+        if not self.villages:
+            return Decimal("0.0")
+        return (Decimal(self.villages_meeting) * 100 / self.villages).quantize(Decimal("0.1"))
+
+    @property
+    def fully_covered(self) -> bool:
+        """Every village of the township meets the standard (and it has villages)."""
+        return self.villages > 0 and self.villages_meeting == self.villages
+
+
+def _scoped_villages(towns) -> QuerySet[Village]:
+    qs = Village.objects.all()
+    return qs if towns is None else qs.filter(town__in=towns)
+
+
+def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
+    """One row per township (all, or those in `towns`), in code order; two queries."""
+    town_qs = Town.objects.all() if towns is None else Town.objects.filter(pk__in=_ids(towns))
+    grouped = (
+        village_progress(as_of=as_of, villages=_scoped_villages(towns))
+        .order_by()
+        .values("town")
+        .annotate(**_progress_aggregates())
+    )
+    by_town = {row.pop("town"): row for row in grouped}
+    return [Progress(as_of=as_of, town=town, **by_town.get(town.pk, {})) for town in town_qs]
+
+
+def city_progress(*, as_of: dt.date, towns=None) -> Progress:
+    """The headline figures for the city (or for the townships in `towns`).
+
+    The city total is the sum of the township rows, so the two can never disagree.
+    """
+    rows = town_progress(as_of=as_of, towns=towns)
+    sites = DemonstrationSite.objects.filter(village__in=_scoped_villages(towns)).aggregate(
+        n=Count("pk"), money=Coalesce(Sum("investment"), Decimal("0"))
+    )
+    last_dates = [row.last_removed_on for row in rows if row.last_removed_on]
+    return Progress(
+        as_of=as_of,
+        villages=sum(row.villages for row in rows),
+        villages_meeting=sum(row.villages_meeting for row in rows),
+        on_wall=sum(row.on_wall for row in rows),
+        still_to_remove=sum(row.still_to_remove for row in rows),
+        removed=sum(row.removed for row in rows),
+        removed_rule=sum(row.removed_rule for row in rows),
+        last_removed_on=max(last_dates, default=None),
+        towns=len(rows),
+        towns_fully_covered=sum(1 for row in rows if row.fully_covered),
+        demonstration_sites=sites["n"],
+        investment=sites["money"],
+    )
+
+
+def _ids(towns) -> list[int] | QuerySet:
+    if isinstance(towns, QuerySet):
+        return towns.values("pk")
+    return [getattr(town, "pk", town) for town in towns]
+
+
+def yuan_to_wan(amount: Decimal) -> Decimal:
+    """Money is stored in yuan and shown in 万元 with two decimals."""
+    return (Decimal(amount) / Decimal(10000)).quantize(Decimal("0.01"))

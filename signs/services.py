@@ -1,0 +1,131 @@
+"""Every write to signs goes through these functions: atomic, validated, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villages.audit import audit_write, snapshot
+from villages.models import Village
+
+from .models import ApprovedItem, Removal, Signboard, Standard
+
+
+def _save_new(obj, *, constraint_message: str) -> None:
+    """Insert `obj`; a constraint lost to a concurrent request becomes a ValidationError."""
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ValidationError(constraint_message) from exc
+
+
+@transaction.atomic
+def signboard_create(
+    *,
+    village: Village,
+    user,
+    kind: str,
+    title: str,
+    location: str = "",
+    approved_item: ApprovedItem | None = None,
+    inventoried_on: dt.date | None = None,
+) -> Signboard:
+    """Add a sign to a village's inventory (today unless another date is given)."""
+    sign = Signboard(
+        village=village,
+        kind=kind,
+        title=title.strip(),
+        location=location.strip(),
+        approved_item=approved_item,
+        inventoried_on=inventoried_on or timezone.localdate(),
+        created_by=user,
+    )
+    sign.full_clean()
+    sign.save()
+    audit_write(
+        actor=user, action="signboard.create", obj=sign, town=village.town, after=snapshot(sign)
+    )
+    return sign
+
+
+@transaction.atomic
+def removal_record(
+    *,
+    signboard: Signboard,
+    user,
+    removed_on: dt.date,
+    reason: str,
+    note: str = "",
+    photo: UploadedFile | None = None,
+) -> Removal:
+    """Record that a sign came down; at most one removal in effect per sign."""
+    removal = Removal(
+        signboard=signboard,
+        removed_on=removed_on,
+        reason=reason,
+        note=note.strip(),
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    if photo is not None:
+        removal.photo = photo
+    removal.full_clean()
+    _save_new(removal, constraint_message=_("This sign has already been recorded as removed."))
+    audit_write(
+        actor=user,
+        action="removal.record",
+        obj=removal,
+        town=signboard.village.town,
+        after=snapshot(removal),
+    )
+    return removal
+
+
+@transaction.atomic
+def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
+    """Take back a mistaken removal: the sign counts as up again; nothing is deleted."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give the reason for revoking."))
+    before = snapshot(removal)
+    now = timezone.now()
+    # The filter on revoked_at makes two concurrent revokes write once.
+    updated = Removal.objects.filter(pk=removal.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=user, revoke_reason=reason
+    )
+    if not updated:
+        raise ValidationError(_("This removal has already been revoked."))
+    removal.refresh_from_db()
+    audit_write(
+        actor=user,
+        action="removal.revoke",
+        obj=removal,
+        town=removal.signboard.village.town,
+        before=before,
+        after=snapshot(removal),
+    )
+    return removal
+
+
+@transaction.atomic
+def standard_make_current(*, standard: Standard, user) -> Standard:
+    """Make `standard` the one current edition."""
+    Standard.objects.filter(is_current=True).exclude(pk=standard.pk).update(is_current=False)
+    before = snapshot(standard)
+    standard.is_current = True
+    standard.save(update_fields=["is_current"])
+    audit_write(
+        actor=user,
+        action="standard.make_current",
+        obj=standard,
+        town=None,
+        before=before,
+        after=snapshot(standard),
+    )
+    return standard

@@ -1,0 +1,82 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from signs.models import Removal, Signboard
+
+
+@pytest.fixture
+def removed_sign(village):
+    sign = Signboard.objects.create(
+        village=village, kind="guidance", title="廉洁工作站", inventoried_on=dt.date(2024, 1, 2)
+    )
+    Removal.objects.create(signboard=sign, removed_on=dt.date(2024, 3, 1), reason="no_business")
+    return sign
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_login_page_is_chinese(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "横州摘牌台账" in html and "用户名" in html and "密码" in html
+    assert "cdn" not in html.lower()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
+
+
+@pytest.mark.django_db
+def test_wrong_password_says_so_in_chinese(client, staff):
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的用户名和密码" in response.content.decode()
+
+
+def test_staff_lands_on_own_township(client, staff, removed_sign, other_town):
+    response = client.post(
+        reverse("login"), {"username": "staff_a", "password": "pw-Test-2024"}, follow=True
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "横州镇 乡镇填报员" in html
+    assert other_town.name not in html
+    assert 'data-testid="removed">1<' in html
+
+
+def test_staff_figures_exclude_other_townships(client, make_user, other_town, removed_sign):
+    from villages import roles
+
+    make_user("staff_b", role=roles.TOWN_STAFF, town=other_town)
+    client.login(username="staff_b", password="pw-Test-2024")
+    html = client.get(reverse("home")).content.decode()
+    assert "百合镇 乡镇填报员" in html
+    assert 'data-testid="removed">0<' in html
+
+
+def test_reviewer_sees_the_city(client, reviewer, removed_sign):
+    client.login(username="reviewer_a", password="pw-Test-2024")
+    html = client.get(reverse("home")).content.decode()
+    assert "市级：全部乡镇" in html
+    assert 'data-testid="removed">1<' in html
+    assert 'data-testid="villages-meeting">1 / 1<' in html
+
+
+def test_user_without_township_is_told(client, django_user_model):
+    django_user_model.objects.create_user("lost", password="pw-Test-2024")
+    client.login(username="lost", password="pw-Test-2024")
+    html = client.get(reverse("home")).content.decode()
+    assert "尚未分配乡镇" in html
+    assert 'data-testid="removed"' not in html
+
+
+def test_english_is_available(client, staff):
+    client.login(username="staff_a", password="pw-Test-2024")
+    html = client.get(reverse("home"), headers={"accept-language": "en"}).content.decode()
+    assert "Township staff of 横州镇" in html
+    assert "Signs removed" in html

@@ -1,0 +1,129 @@
+"""Every named database constraint, violated once: the database refuses, the message is Chinese."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from signs.models import ApprovedItem, Removal, Signboard, Standard
+from villages.models import DemonstrationSite, Town, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def sign(village, **kw):
+    fields = {"kind": "guidance", "title": "廉洁工作站", "inventoried_on": dt.date(2024, 1, 2)}
+    fields.update(kw)
+    return Signboard.objects.create(village=village, **fields)
+
+
+def removal(signboard, **kw):
+    fields = {"removed_on": dt.date(2024, 3, 1), "reason": "no_business"}
+    fields.update(kw)
+    return Removal(signboard=signboard, **fields)
+
+
+def build_cases(town, village):
+    standard = Standard.objects.get(is_current=True)
+    item = ApprovedItem.objects.filter(standard=standard, kind="rule").first()
+    board = sign(village)
+    Removal.objects.create(
+        signboard=sign(village, title="益农信息社"),
+        removed_on=dt.date(2024, 3, 1),
+        reason="low_demand",
+    )
+    taken = Signboard.objects.get(title="益农信息社")
+    return {
+        "villages_town_code_name_not_blank": Town(code="", name="", kind="town"),
+        "villages_village_unique_name_in_town": Village(
+            town=town, code="450181100299", name=village.name
+        ),
+        "villages_village_code_name_not_blank": Village(town=town, code="", name=""),
+        "villages_demonstrationsite_investment_not_negative": DemonstrationSite(
+            village=village, year_designated=2024, investment=Decimal("-1")
+        ),
+        "villages_demonstrationsite_year_plausible": DemonstrationSite(
+            village=village, year_designated=1949, investment=Decimal("0")
+        ),
+        "signs_standard_one_current": Standard(
+            title="第二版（示例）", year=2025, effective_on=dt.date(2025, 1, 1), is_current=True
+        ),
+        "signs_approveditem_unique_number": ApprovedItem(
+            standard=standard, kind="rule", number=item.number, title="新制度"
+        ),
+        "signs_approveditem_unique_title": ApprovedItem(
+            standard=standard, kind="rule", number=99, title=item.title
+        ),
+        "signs_approveditem_title_not_blank": ApprovedItem(
+            standard=standard, kind="rule", number=98, title=""
+        ),
+        "signs_signboard_title_not_blank": Signboard(
+            village=village, kind="other", title="", inventoried_on=dt.date(2024, 1, 2)
+        ),
+        "signs_removal_one_active_per_sign": removal(taken),
+        "signs_removal_note_for_other_reason": removal(board, reason="other", note=""),
+        "signs_removal_revocation_complete": removal(
+            board, recorded_at=timezone.now(), revoked_at=timezone.now(), revoke_reason=""
+        ),
+    }
+
+
+CONSTRAINTS = [
+    ("villages_town_code_name_not_blank", "乡镇需要代码和名称"),
+    ("villages_village_unique_name_in_town", "该乡镇已有同名村(社区)"),
+    ("villages_village_code_name_not_blank", "村(社区)需要代码和名称"),
+    ("villages_demonstrationsite_investment_not_negative", "投入金额不能为负数"),
+    ("villages_demonstrationsite_year_plausible", "命名年份应在 2000 至 2100 之间"),
+    ("signs_standard_one_current", "只能有一个现行版本"),
+    ("signs_approveditem_unique_number", "该序号在标准中已被使用"),
+    ("signs_approveditem_unique_title", "该名称已在标准中"),
+    ("signs_approveditem_title_not_blank", "保留项目需要名称"),
+    ("signs_signboard_title_not_blank", "请填写牌子名称"),
+    ("signs_removal_one_active_per_sign", "该牌子已登记为摘除"),
+    ("signs_removal_note_for_other_reason", "请在备注中说明原因"),
+    ("signs_removal_revocation_complete", "撤销需要填写原因"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), CONSTRAINTS, ids=[c[0] for c in CONSTRAINTS])
+def test_constraint_refuses_and_explains(town, village, name, message):
+    obj = build_cases(town, village)[name]
+    constraint_names = {
+        c.name % {"app_label": obj._meta.app_label, "class": obj._meta.model_name}
+        for c in obj._meta.constraints
+    }
+    assert name in constraint_names
+
+    with pytest.raises(ValidationError) as caught:
+        obj.validate_constraints()
+    assert message in " ".join(caught.value.messages)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        obj.save()
+
+
+def test_every_named_constraint_is_covered():
+    from django.apps import apps
+
+    names = set()
+    for model in apps.get_models():
+        for c in model._meta.constraints:
+            names.add(
+                c.name % {"app_label": model._meta.app_label, "class": model._meta.model_name}
+            )
+    project = {n for n in names if n.startswith(("villages_", "signs_"))}
+    assert project == {name for name, _ in CONSTRAINTS}
+
+
+def test_revoked_removal_frees_the_sign_for_a_new_one(village):
+    board = sign(village)
+    first = removal(board, recorded_at=timezone.now())
+    first.save()
+    first.revoked_at = timezone.now()
+    first.revoke_reason = "登记错了"
+    first.save()
+    removal(board, removed_on=dt.date(2024, 4, 1)).save()
+    assert board.removals.count() == 2

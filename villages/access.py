@@ -1,0 +1,40 @@
+"""Who may see what: every view starts from these querysets, so scope is never forgotten."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from . import roles
+from .models import Town, TownStaff, Village
+
+
+def user_town(user) -> Town | None:
+    """The township a user works for, or None for city-level users."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.town_staff.town
+    except TownStaff.DoesNotExist:
+        return None
+
+
+def is_city_level(user) -> bool:
+    """Reviewers and administrators see every township."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[roles.REVIEWER, roles.ADMINISTRATOR]).exists()
+
+
+def visible_towns(user) -> QuerySet[Town]:
+    if is_city_level(user):
+        return Town.objects.all()
+    town = user_town(user)
+    if town is None:
+        return Town.objects.none()
+    return Town.objects.filter(pk=town.pk)
+
+
+def visible_villages(user) -> QuerySet[Village]:
+    return Village.objects.filter(town__in=visible_towns(user)).select_related("town")
