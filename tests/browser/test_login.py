@@ -1,0 +1,58 @@
+"""A township staffer and a reviewer sign in through the Chinese login page."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from signs.models import Removal, Signboard
+from villages import roles
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def data(fixtures_loaded, make_user, village):
+    sign = Signboard.objects.create(
+        village=village, kind="guidance", title="廉洁工作站", inventoried_on=dt.date(2024, 1, 2)
+    )
+    Removal.objects.create(signboard=sign, removed_on=dt.date(2024, 3, 1), reason="no_business")
+    make_user("staff_450181100", role=roles.TOWN_STAFF, town=village.town)
+    make_user("reviewer", role=roles.REVIEWER)
+
+
+def sign_in(page, live_server, username, password="pw-Test-2024"):
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_staff_signs_in_and_sees_own_township(page, live_server, data, screenshot):
+    page.goto(live_server.url + "/accounts/login/")
+    expect(page.get_by_label("用户名")).to_be_visible()
+    screenshot("login")
+    sign_in(page, live_server, "staff_450181100")
+    expect(page.get_by_test_id("works-for")).to_have_text("横州镇 乡镇填报员")
+    expect(page.get_by_test_id("removed")).to_have_text("1")
+    # Bootstrap came from the app's own static files: the navbar is styled.
+    navbar_color = page.locator("nav.navbar").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert navbar_color == "rgb(220, 53, 69)"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot("home-staff")
+
+
+def test_reviewer_signs_in_to_the_city(page, live_server, data, screenshot):
+    sign_in(page, live_server, "reviewer")
+    expect(page.get_by_test_id("works-for")).to_have_text("市级：全部乡镇")
+    expect(page.get_by_test_id("villages-meeting")).to_have_text("1 / 1")
+    screenshot("home-reviewer")
+
+
+def test_wrong_password_is_explained(page, live_server, data):
+    sign_in(page, live_server, "reviewer", password="nope")
+    expect(page.get_by_test_id("login-error")).to_contain_text("请输入一个正确的用户名和密码")
