@@ -59,9 +59,10 @@ def create_roles(apps, schema_editor):
 
     for label in ("auth", "villages", "signs"):
         config = apps.get_app_config(label)
+        models_module = getattr(config, "models_module", None)
         config.models_module = True
         create_permissions(config, apps=apps, verbosity=0)
-        config.models_module = None
+        config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

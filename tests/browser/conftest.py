@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's, never a downloaded one) driven by Playwright."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -59,3 +60,11 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def roles_after_flush(transactional_db):
+    """A transactional test starts from a flushed database: put the migration's roles back."""
+    from django.apps import apps
+
+    importlib.import_module("signs.migrations.0002_roles").create_roles(apps, None)
