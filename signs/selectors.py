@@ -124,32 +124,51 @@ def still_to_remove(*, as_of: dt.date, signboards: QuerySet[Signboard] | None = 
 
 # --- per village ---------------------------------------------------------------------------
 
+STILL_UP = [SignStatus.TO_REMOVE, SignStatus.DUPLICATE]
 
-def _count(qs: QuerySet, group_by: str) -> Coalesce:
-    """A correlated COUNT(*) of `qs`, which must already be filtered on OuterRef."""
-    counted = qs.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+def _sign_counts() -> dict:
+    """Conditional counts over `signboards_at` rows: the one place each figure is defined.
+
+    "Removed" counts signs with a removal in effect, so a sign whose revoked and new removal
+    both cover the date is counted once.
+    """
+    return {
+        "on_wall": Count("pk", filter=Q(is_removed=False)),
+        "retained": Count("pk", filter=Q(status=SignStatus.RETAINED)),
+        "still_to_remove": Count("pk", filter=Q(status__in=STILL_UP)),
+        "removed": Count("pk", filter=Q(is_removed=True)),
+        "removed_rule": Count("pk", filter=Q(is_removed=True, kind=SignKind.RULE)),
+    }
+
+
+def _last_removed_on(as_of: dt.date, **outer) -> Subquery:
+    removals = removals_in_effect(as_of=as_of).filter(**outer).order_by()
+    group = next(iter(outer))
+    return Subquery(removals.values(group).annotate(d=Max("removed_on")).values("d"))
 
 
 def village_progress(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
     """Villages annotated with the figures of the Definitions at `as_of`.
 
     on_wall, retained, still_to_remove, removed, removed_rule, removed_guidance,
-    last_removed_on, meets_standard — one query, however many villages.
+    last_removed_on, meets_standard — one query, however many villages; meant for a
+    township's villages or a page of them (the city's totals come from `town_progress`).
     """
     qs = Village.objects.all() if villages is None else villages
-    signs = signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=OuterRef("pk")))
-    removals = removals_in_effect(as_of=as_of).filter(signboard__village=OuterRef("pk"))
-    last = removals.order_by().values("signboard__village").annotate(d=Max("removed_on"))
+    signs = (
+        signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=OuterRef("pk")))
+        .order_by()
+        .values("village")
+    )
+    figures = {
+        name: Coalesce(
+            Subquery(signs.annotate(n=count).values("n"), output_field=IntegerField()), 0
+        )
+        for name, count in _sign_counts().items()
+    }
     return qs.annotate(
-        on_wall=_count(signs.filter(is_removed=False), "village"),
-        retained=_count(signs.filter(status=SignStatus.RETAINED), "village"),
-        still_to_remove=_count(
-            signs.filter(status__in=[SignStatus.TO_REMOVE, SignStatus.DUPLICATE]), "village"
-        ),
-        removed=_count(removals, "signboard__village"),
-        removed_rule=_count(removals.filter(signboard__kind=SignKind.RULE), "signboard__village"),
-        last_removed_on=Subquery(last.values("d")),
+        **figures, last_removed_on=_last_removed_on(as_of, signboard__village=OuterRef("pk"))
     ).annotate(
         removed_guidance=F("removed") - F("removed_rule"),
         meets_standard=ExpressionWrapper(Q(still_to_remove=0), output_field=BooleanField()),
@@ -170,19 +189,6 @@ def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | 
 # --- per township and the city --------------------------------------------------------------
 
 
-def _progress_aggregates() -> dict:
-    """The sums over village rows that make a township's figures."""
-    return {
-        "villages": Count("pk"),
-        "villages_meeting": Count("pk", filter=Q(still_to_remove=0)),
-        "on_wall": Coalesce(Sum("on_wall"), 0),
-        "still_to_remove": Coalesce(Sum("still_to_remove"), 0),
-        "removed": Coalesce(Sum("removed"), 0),
-        "removed_rule": Coalesce(Sum("removed_rule"), 0),
-        "last_removed_on": Max("last_removed_on"),
-    }
-
-
 @dataclass
 class Progress:
     """Figures for a township or for the whole city at one date."""
@@ -191,6 +197,7 @@ class Progress:
     villages: int = 0
     villages_meeting: int = 0
     on_wall: int = 0
+    retained: int = 0
     still_to_remove: int = 0
     removed: int = 0
     removed_rule: int = 0
@@ -228,16 +235,48 @@ def _scoped_villages(towns) -> QuerySet[Village]:
 
 
 def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
-    """One row per township (all, or those in `towns`), in code order; two queries."""
+    """One row per township (all, or those in `towns`), in code order.
+
+    Four queries whatever the number of villages: each sign's status is computed once, in
+    one pass grouped by township, instead of once per village and figure.
+    """
     town_qs = Town.objects.all() if towns is None else Town.objects.filter(pk__in=_ids(towns))
-    grouped = (
-        village_progress(as_of=as_of, villages=_scoped_villages(towns))
-        .order_by()
-        .values("town")
-        .annotate(**_progress_aggregates())
+    villages = _scoped_villages(towns)
+    village_counts = dict(
+        villages.order_by().values("town").annotate(n=Count("pk")).values_list("town", "n")
     )
-    by_town = {row.pop("town"): row for row in grouped}
-    return [Progress(as_of=as_of, town=town, **by_town.get(town.pk, {})) for town in town_qs]
+    signs = signboards_at(
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
+    ).order_by()
+    sign_rows = signs.values("village__town").annotate(
+        **_sign_counts(),
+        villages_behind=Count("village", distinct=True, filter=Q(status__in=STILL_UP)),
+    )
+    by_town = {row.pop("village__town"): row for row in sign_rows}
+    last = dict(
+        removals_in_effect(as_of=as_of)
+        .filter(signboard__village__in=villages)
+        .order_by()
+        .values("signboard__village__town")
+        .annotate(d=Max("removed_on"))
+        .values_list("signboard__village__town", "d")
+    )
+    rows = []
+    for town in town_qs:
+        figures = by_town.get(town.pk, {})
+        behind = figures.pop("villages_behind", 0)
+        n = village_counts.get(town.pk, 0)
+        rows.append(
+            Progress(
+                as_of=as_of,
+                town=town,
+                villages=n,
+                villages_meeting=n - behind,
+                last_removed_on=last.get(town.pk),
+                **figures,
+            )
+        )
+    return rows
 
 
 def city_progress(*, as_of: dt.date, towns=None) -> Progress:
@@ -255,6 +294,7 @@ def city_progress(*, as_of: dt.date, towns=None) -> Progress:
         villages=sum(row.villages for row in rows),
         villages_meeting=sum(row.villages_meeting for row in rows),
         on_wall=sum(row.on_wall for row in rows),
+        retained=sum(row.retained for row in rows),
         still_to_remove=sum(row.still_to_remove for row in rows),
         removed=sum(row.removed for row in rows),
         removed_rule=sum(row.removed_rule for row in rows),

@@ -29,10 +29,13 @@ def test_database_url_selects_postgresql():
         {"DATABASE_URL": "postgres://u:p@db.example:5433/ledger", "CONN_MAX_AGE": "60"},
         "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'], "
         "settings.DATABASES['default']['PORT'], settings.DATABASES['default']['CONN_MAX_AGE'], "
-        "settings.DATABASES['default']['CONN_HEALTH_CHECKS']",
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS'], "
+        "settings.DATABASES['default']['OPTIONS']",
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "django.db.backends.postgresql ledger 5433 60 True"
+    assert out.stdout.strip() == (
+        "django.db.backends.postgresql ledger 5433 60 True {'options': '-c jit=off'}"
+    )
 
 
 def test_default_database_is_a_sqlite_file_in_the_project():

@@ -165,6 +165,33 @@ def test_township_progress_and_coverage(world):
     assert rows["450181204"].fully_covered is False
 
 
+@pytest.mark.parametrize("as_of", [D(2024, 1, 1), D(2024, 3, 1), D(2024, 4, 9), D(2024, 6, 1)])
+def test_township_rows_agree_with_their_villages(world, as_of):
+    """Two ways of counting (per village, per township) must give the same figures."""
+    villages = list(selectors.village_progress(as_of=as_of))
+    for row in selectors.town_progress(as_of=as_of):
+        mine = [v for v in villages if v.town_id == row.town.pk]
+        assert row.villages == len(mine)
+        assert row.villages_meeting == sum(v.meets_standard for v in mine)
+        for name in ("on_wall", "retained", "still_to_remove", "removed", "removed_rule"):
+            assert getattr(row, name) == sum(getattr(v, name) for v in mine), name
+        dates = [v.last_removed_on for v in mine if v.last_removed_on]
+        assert row.last_removed_on == max(dates, default=None)
+
+
+def test_a_sign_removed_twice_at_a_date_counts_once(world):
+    """A backdated new removal and a later-revoked old one can both cover a date."""
+    Removal.objects.create(
+        signboard=world["revoked"],
+        removed_on=D(2024, 3, 15),
+        reason="damaged",
+        recorded_at=local(2024, 4, 12, 9),
+    )
+    assert figures(world["a"], D(2024, 3, 20))["removed"] == 2
+    city = selectors.city_progress(as_of=D(2024, 3, 20))
+    assert city.removed == 3
+
+
 def test_city_headline(world):
     city = selectors.city_progress(as_of=D(2024, 3, 1))
     assert (city.villages, city.villages_meeting) == (3, 2)
@@ -210,7 +237,7 @@ def test_query_counts_do_not_grow_with_villages(world, villages, django_assert_n
     )
     with django_assert_num_queries(1):
         list(selectors.village_progress(as_of=D(2024, 3, 1)))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         selectors.town_progress(as_of=D(2024, 3, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         selectors.city_progress(as_of=D(2024, 3, 1))
