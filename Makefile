@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup lint format bench messages clean
+.PHONY: run test setup lint format messages clean
 
 run: setup
 	$(MANAGE) migrate --noinput
@@ -44,9 +44,6 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-
-bench: setup
-	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
