@@ -41,3 +41,12 @@ class SignStatus(models.TextChoices):
 
 # The reason a removal form offers first (the most common one in the field).
 DEFAULT_REMOVAL_REASON = RemovalReason.NO_BUSINESS
+
+
+# What the history pages call each audited action.
+AUDIT_ACTION_LABELS = {
+    "signboard.create": _("added the sign"),
+    "removal.record": _("recorded a removal"),
+    "removal.revoke": _("revoked a removal"),
+    "standard.make_current": _("made the standard current"),
+}

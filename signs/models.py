@@ -130,6 +130,9 @@ class Signboard(models.Model):
             )
 
 
+ALREADY_REMOVED = _("This sign has already been removed.")
+
+
 class Removal(models.Model):
     """Taking a sign down, with its evidence; revoked rather than deleted when mistaken."""
 
@@ -139,7 +142,18 @@ class Removal(models.Model):
     removed_on = models.DateField(_("removed on"))
     reason = models.CharField(_("reason"), max_length=20, choices=RemovalReason.choices)
     note = models.TextField(_("note"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="removals/%Y/%m/", blank=True)
+    # Evidence as Chinese 整改 reports show it: after (整改后) and optionally before (整改前);
+    # stored downscaled and stamped by signs.photos, each with a thumbnail for lists.
+    photo = models.ImageField(_("photo after removal"), upload_to="removals/%Y/%m/", blank=True)
+    photo_thumb = models.ImageField(
+        _("thumbnail after removal"), upload_to="removals/%Y/%m/", blank=True
+    )
+    photo_before = models.ImageField(
+        _("photo before removal"), upload_to="removals/%Y/%m/", blank=True
+    )
+    photo_before_thumb = models.ImageField(
+        _("thumbnail before removal"), upload_to="removals/%Y/%m/", blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -170,7 +184,7 @@ class Removal(models.Model):
                 fields=["signboard"],
                 condition=Q(revoked_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_active_per_sign",
-                violation_error_message=_("This sign has already been recorded as removed."),
+                violation_error_message=ALREADY_REMOVED,
             ),
             models.CheckConstraint(
                 condition=~Q(reason=RemovalReason.OTHER) | ~Q(note=""),

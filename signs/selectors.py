@@ -21,6 +21,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -31,7 +32,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from villages.models import DemonstrationSite, Town, Village
+from villages.access import editable_villages, visible_villages
+from villages.models import AuditEntry, DemonstrationSite, Town, Village
 
 from .choices import ItemKind, SignKind, SignStatus
 from .models import ApprovedItem, Removal, Signboard, Standard
@@ -70,6 +72,27 @@ def standard_counts(*, standard: Standard | None = None) -> dict[str, int]:
     rows = standard.items.order_by().values("kind").annotate(n=Count("pk"))
     counts.update({row["kind"]: row["n"] for row in rows})
     return counts
+
+
+# --- who may see and change which signs ----------------------------------------------------
+
+
+def visible_signboards(user) -> QuerySet[Signboard]:
+    return Signboard.objects.filter(village__in=visible_villages(user)).select_related(
+        "village__town", "approved_item"
+    )
+
+
+def editable_signboards(user) -> QuerySet[Signboard]:
+    return Signboard.objects.filter(village__in=editable_villages(user)).select_related(
+        "village__town", "approved_item"
+    )
+
+
+def editable_removals(user) -> QuerySet[Removal]:
+    return Removal.objects.filter(signboard__village__in=editable_villages(user)).select_related(
+        "signboard__village__town"
+    )
 
 
 # --- signs and removals at a date ------------------------------------------------------------
@@ -310,6 +333,39 @@ def _ids(towns) -> list[int] | QuerySet:
     if isinstance(towns, QuerySet):
         return towns.values("pk")
     return [getattr(town, "pk", town) for town in towns]
+
+
+def village_signs(*, village: Village, as_of: dt.date) -> QuerySet[Signboard]:
+    """A village's inventory at `as_of`, by room, with status and the removal in effect.
+
+    `active_removal` is a list of at most one Removal (prefetched: one extra query).
+    """
+    in_effect = removals_in_effect(as_of=as_of).select_related("recorded_by")
+    return (
+        signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=village))
+        .select_related("approved_item")
+        .prefetch_related(Prefetch("removals", queryset=in_effect, to_attr="active_removal"))
+        .order_by("location", "kind", "title", "pk")
+    )
+
+
+def signboard_history(*, signboard: Signboard) -> QuerySet[AuditEntry]:
+    """Every audited write to the sign and to its removals, oldest first."""
+    removal_ids = [str(pk) for pk in signboard.removals.values_list("pk", flat=True)]
+    return (
+        AuditEntry.objects.filter(
+            Q(object_type=Signboard._meta.label_lower, object_id=str(signboard.pk))
+            | Q(object_type=Removal._meta.label_lower, object_id__in=removal_ids)
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+
+
+def room_suggestions(*, village: Village) -> list[str]:
+    """Rooms already used in the village, so nobody retypes them."""
+    rooms = village.signboards.exclude(location="").order_by("location").distinct()
+    return list(rooms.values_list("location", flat=True))
 
 
 def yuan_to_wan(amount: Decimal) -> Decimal:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from villages.audit import audit_write, snapshot
 from villages.models import Village
 
-from .models import ApprovedItem, Removal, Signboard, Standard
+from . import photos
+from .models import ALREADY_REMOVED, ApprovedItem, Removal, Signboard, Standard
 
 
 def _save_new(obj, *, constraint_message: str) -> None:
@@ -54,6 +55,30 @@ def signboard_create(
     return sign
 
 
+PHOTO_FIELDS = ["photo", "photo_thumb", "photo_before", "photo_before_thumb"]
+
+
+def _attach_photos(removal: Removal, *, photo, photo_before) -> None:
+    """Check, downscale and stamp the uploaded photos (signs.photos) onto `removal`."""
+    village = removal.signboard.village
+    for upload, field, thumb_field in (
+        (photo, "photo", "photo_thumb"),
+        (photo_before, "photo_before", "photo_before_thumb"),
+    ):
+        if upload is None:
+            continue
+        try:
+            processed = photos.process_photo(
+                upload, village_name=village.name, taken_at=removal.recorded_at
+            )
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
+        getattr(removal, field).save(processed.image.name, processed.image, save=False)
+        getattr(removal, thumb_field).save(
+            processed.thumbnail.name, processed.thumbnail, save=False
+        )
+
+
 @transaction.atomic
 def removal_record(
     *,
@@ -63,6 +88,7 @@ def removal_record(
     reason: str,
     note: str = "",
     photo: UploadedFile | None = None,
+    photo_before: UploadedFile | None = None,
 ) -> Removal:
     """Record that a sign came down; at most one removal in effect per sign."""
     removal = Removal(
@@ -73,10 +99,14 @@ def removal_record(
         recorded_by=user,
         recorded_at=timezone.now(),
     )
-    if photo is not None:
-        removal.photo = photo
-    removal.full_clean()
-    _save_new(removal, constraint_message=_("This sign has already been recorded as removed."))
+    removal.full_clean(exclude=PHOTO_FIELDS)
+    _attach_photos(removal, photo=photo, photo_before=photo_before)
+    try:
+        _save_new(removal, constraint_message=str(ALREADY_REMOVED))
+    except ValidationError:
+        for field in PHOTO_FIELDS:  # lost a race: keep no orphan files
+            getattr(removal, field).delete(save=False)
+        raise
     audit_write(
         actor=user,
         action="removal.record",
@@ -85,6 +115,34 @@ def removal_record(
         after=snapshot(removal),
     )
     return removal
+
+
+@transaction.atomic
+def removals_record_bulk(
+    *,
+    signboards: list[Signboard],
+    user,
+    removed_on: dt.date,
+    reason: str,
+    note: str = "",
+) -> list[Removal]:
+    """Record one removal per sign with one date and reason: all of them, or none."""
+    if not signboards:
+        raise ValidationError(_("Tick at least one sign."))
+    removals = []
+    for signboard in signboards:
+        try:
+            removals.append(
+                removal_record(
+                    signboard=signboard, user=user, removed_on=removed_on, reason=reason, note=note
+                )
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(sign)s: %(error)s")
+                % {"sign": signboard.title, "error": " ".join(exc.messages)}
+            ) from exc
+    return removals
 
 
 @transaction.atomic

@@ -1,22 +1,262 @@
+"""Thin views: scope by who asks, call one selector or service, render."""
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
-from villages.access import is_city_level, user_town
+from villages.access import (
+    can_edit_village,
+    editable_villages,
+    is_city_level,
+    user_town,
+    visible_towns,
+    visible_villages,
+)
 
-from . import selectors
+from . import selectors, services
+from .choices import AUDIT_ACTION_LABELS, SignStatus
+from .filtersets import VillageFilterSet
+from .forms import BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
+from .tables import VillageTable
 
 
 @login_required
 def home(request):
-    """Landing page: who is signed in, for which township, and where things stand today."""
+    """Township staff go straight to their township; city-level users see the city."""
     town = user_town(request.user)
     city_level = is_city_level(request.user)
+    if town is not None and not city_level:
+        return redirect("town", code=town.code)
     as_of = timezone.localdate()
-    towns = None if city_level else ([town] if town else [])
-    totals = selectors.city_progress(as_of=as_of, towns=towns) if (city_level or town) else None
+    totals = selectors.city_progress(as_of=as_of) if city_level else None
+    towns = visible_towns(request.user) if city_level else []
     return render(
         request,
         "signs/home.html",
-        {"town": town, "city_level": city_level, "totals": totals, "as_of": as_of},
+        {"town": town, "city_level": city_level, "totals": totals, "as_of": as_of, "towns": towns},
     )
+
+
+class TownView(SingleTableMixin, FilterView):
+    """A township's villages: search, filter by meeting the standard, sort, page."""
+
+    table_class = VillageTable
+    filterset_class = VillageFilterSet
+    template_name = "signs/town.html"
+    paginate_by = 30
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission(request)
+        self.town = get_object_or_404(visible_towns(request.user), code=kwargs["code"])
+        self.as_of = timezone.localdate()
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_no_permission(self, request):
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+
+    def get_queryset(self):
+        villages = visible_villages(self.request.user).filter(town=self.town)
+        return selectors.village_progress(as_of=self.as_of, villages=villages)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["town"] = self.town
+        context["as_of"] = self.as_of
+        context["totals"] = selectors.city_progress(as_of=self.as_of, towns=[self.town])
+        return context
+
+
+def _village_for(request, code, *, edit=False):
+    scope = editable_villages(request.user) if edit else visible_villages(request.user)
+    return get_object_or_404(scope, code=code)
+
+
+@login_required
+def village_detail(request, code):
+    """The inventory by room with each sign's state, and the standard's checklist."""
+    village = _village_for(request, code)
+    as_of = timezone.localdate()
+    signs = list(selectors.village_signs(village=village, as_of=as_of))
+    checklist = list(selectors.village_checklist(village=village, as_of=as_of))
+    can_edit = can_edit_village(request.user, village)
+    removable = [s for s in signs if s.status in (SignStatus.TO_REMOVE, SignStatus.DUPLICATE)]
+    bulk_form = BulkRemovalForm(signboards=selectors.editable_signboards(request.user))
+    return render(
+        request,
+        "signs/village.html",
+        {
+            "village": village,
+            "as_of": as_of,
+            "signs": signs,
+            "removable_count": len(removable),
+            "checklist": checklist,
+            "can_edit": can_edit,
+            "bulk_form": bulk_form,
+            "statuses": SignStatus,
+        },
+    )
+
+
+@login_required
+def removal_create(request, pk):
+    """Record one removal: one tap to open, the camera, one tap to save."""
+    sign = get_object_or_404(selectors.editable_signboards(request.user), pk=pk)
+    village_url = reverse("village", args=[sign.village.code])
+    if sign.removals.filter(revoked_at__isnull=True).exists():
+        messages.warning(request, _("This sign has already been removed."))
+        return redirect(village_url)
+    form = RemovalForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.removal_record(signboard=sign, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if sign.removals.filter(revoked_at__isnull=True).exists():  # a double tap
+                messages.warning(request, _("This sign has already been removed."))
+                return redirect(village_url)
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Removal of “%(sign)s” recorded.") % {"sign": sign.title})
+            return redirect(village_url)
+    return render(request, "signs/removal_form.html", {"form": form, "sign": sign})
+
+
+@login_required
+@require_POST
+def removal_bulk(request, code):
+    """Record the ticked signs of one village with one date and reason, all or nothing."""
+    village = _village_for(request, code, edit=True)
+    signs = selectors.editable_signboards(request.user).filter(village=village)
+    form = BulkRemovalForm(request.POST, signboards=signs)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.removals_record_bulk(
+                signboards=list(data["signboards"]),
+                user=request.user,
+                removed_on=data["removed_on"],
+                reason=data["reason"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(
+                request, _("Nothing was saved. %(error)s") % {"error": " ".join(exc.messages)}
+            )
+        else:
+            messages.success(request, _("%(n)d removals recorded.") % {"n": len(done)})
+    else:
+        errors = " ".join(e for field in form.errors.values() for e in field)
+        messages.error(request, _("Nothing was saved. %(error)s") % {"error": errors})
+    return redirect("village", code=village.code)
+
+
+@login_required
+def signboard_create(request, code):
+    """Add a sign to the inventory."""
+    village = _village_for(request, code, edit=True)
+    standard = selectors.current_standard()
+    form = SignboardForm(request.POST or None, standard=standard)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign = services.signboard_create(
+                village=village, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("“%(sign)s” added.") % {"sign": sign.title})
+            return redirect("village", code=village.code)
+    return render(
+        request,
+        "signs/signboard_form.html",
+        {
+            "form": form,
+            "village": village,
+            "titles": standard.items.order_by("kind", "number") if standard else [],
+            "rooms": selectors.room_suggestions(village=village),
+        },
+    )
+
+
+@login_required
+def removal_revoke(request, pk):
+    """Take back a mistaken removal, with a reason; the history keeps both."""
+    removal = get_object_or_404(
+        selectors.editable_removals(request.user).filter(revoked_at__isnull=True), pk=pk
+    )
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.removal_revoke(
+                removal=removal, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The removal was revoked; the sign counts as up again."))
+            return redirect("village", code=removal.signboard.village.code)
+    return render(request, "signs/revoke_form.html", {"form": form, "removal": removal})
+
+
+@login_required
+def signboard_history(request, pk):
+    """Who did what to a sign, and when."""
+    sign = get_object_or_404(selectors.visible_signboards(request.user), pk=pk)
+    removals = sign.removals.select_related("recorded_by", "revoked_by").order_by("recorded_at")
+    return render(
+        request,
+        "signs/signboard_history.html",
+        {
+            "sign": sign,
+            "removals": removals,
+            "entries": [
+                (entry, AUDIT_ACTION_LABELS.get(entry.action, entry.action))
+                for entry in selectors.signboard_history(signboard=sign)
+            ],
+        },
+    )
+
+
+def _village_url(village) -> str:
+    base = settings.SITE_BASE_URL.rstrip("/")
+    return base + reverse("village", args=[village.code])
+
+
+@login_required
+def village_qr(request, code):
+    """A printable QR code that opens the village page by its stable code."""
+    village = _village_for(request, code)
+    url = _village_url(village)
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000")
+    return render(request, "signs/village_qr.html", {"village": village, "url": url, "svg": svg})
+
+
+@login_required
+def village_qr_svg(request, code):
+    village = _village_for(request, code)
+    buffer = io.BytesIO()
+    segno.make(_village_url(village), error="m").save(buffer, kind="svg", scale=10)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on its field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

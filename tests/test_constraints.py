@@ -82,7 +82,7 @@ CONSTRAINTS = [
     ("signs_approveditem_unique_title", "该名称已在标准中"),
     ("signs_approveditem_title_not_blank", "保留项目需要名称"),
     ("signs_signboard_title_not_blank", "请填写牌子名称"),
-    ("signs_removal_one_active_per_sign", "该牌子已登记为摘除"),
+    ("signs_removal_one_active_per_sign", "该牌子已摘除"),
     ("signs_removal_note_for_other_reason", "请在备注中说明原因"),
     ("signs_removal_revocation_complete", "撤销需要填写原因"),
 ]

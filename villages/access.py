@@ -38,3 +38,16 @@ def visible_towns(user) -> QuerySet[Town]:
 
 def visible_villages(user) -> QuerySet[Village]:
     return Village.objects.filter(town__in=visible_towns(user)).select_related("town")
+
+
+def editable_villages(user) -> QuerySet[Village]:
+    """Villages whose inventory and removals the user may change: staff, own township only."""
+    town = user_town(user)
+    if town is None:
+        return Village.objects.none()
+    return Village.objects.filter(town=town).select_related("town")
+
+
+def can_edit_village(user, village: Village) -> bool:
+    town = user_town(user)
+    return town is not None and village.town_id == town.pk

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "villages.context_processors.nav",
             ],
         },
     },
@@ -122,3 +123,7 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 SITE_UNIT_NAME = os.environ.get("SITE_UNIT_NAME", "中共横州市委组织部")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# The address printed in village QR codes: the site as people reach it, e.g.
+# https://zhaipai.example.gov.cn (no trailing slash needed).
+SITE_BASE_URL = os.environ.get("SITE_BASE_URL", "http://127.0.0.1:8000")

@@ -37,7 +37,9 @@ def test_staff_signs_in_and_sees_own_township(page, live_server, data, screensho
     expect(page.get_by_label("用户名")).to_be_visible()
     screenshot("login")
     sign_in(page, live_server, "staff_450181100")
-    expect(page.get_by_test_id("works-for")).to_have_text("横州镇 乡镇填报员")
+    # Township staff land on their own township.
+    expect(page.get_by_test_id("nav-town")).to_have_text("横州镇")
+    expect(page.get_by_role("heading", name="横州镇")).to_be_visible()
     expect(page.get_by_test_id("removed")).to_have_text("1")
     # Bootstrap came from the app's own static files: the navbar is styled.
     navbar_color = page.locator("nav.navbar").evaluate("e => getComputedStyle(e).backgroundColor")

@@ -78,7 +78,7 @@ def test_second_removal_of_same_sign_is_refused(board, staff):
         services.removal_record(
             signboard=board, user=staff, removed_on=dt.date(2024, 3, 2), reason="no_business"
         )
-    assert "该牌子已登记为摘除" in " ".join(caught.value.messages)
+    assert "该牌子已摘除" in " ".join(caught.value.messages)
     assert Removal.objects.count() == 1
 
 

@@ -43,8 +43,8 @@ def test_staff_lands_on_own_township(client, staff, removed_sign, other_town):
         reverse("login"), {"username": "staff_a", "password": "pw-Test-2024"}, follow=True
     )
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert "横州镇 乡镇填报员" in html
+    assert response.redirect_chain[-1][0] == reverse("town", args=["450181100"])
+    assert 'data-testid="nav-town">横州镇<' in html
     assert other_town.name not in html
     assert 'data-testid="removed">1<' in html
 
@@ -54,8 +54,8 @@ def test_staff_figures_exclude_other_townships(client, make_user, other_town, re
 
     make_user("staff_b", role=roles.TOWN_STAFF, town=other_town)
     client.login(username="staff_b", password="pw-Test-2024")
-    html = client.get(reverse("home")).content.decode()
-    assert "百合镇 乡镇填报员" in html
+    html = client.get(reverse("home"), follow=True).content.decode()
+    assert 'data-testid="nav-town">百合镇<' in html
     assert 'data-testid="removed">0<' in html
 
 
@@ -77,6 +77,7 @@ def test_user_without_township_is_told(client, django_user_model):
 
 def test_english_is_available(client, staff):
     client.login(username="staff_a", password="pw-Test-2024")
-    html = client.get(reverse("home"), headers={"accept-language": "en"}).content.decode()
-    assert "Township staff of 横州镇" in html
-    assert "Signs removed" in html
+    response = client.get(reverse("home"), headers={"accept-language": "en"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Signs removed" in html and "Meets the standard" in html

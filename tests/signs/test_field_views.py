@@ -1,0 +1,343 @@
+"""The field pages: who may open and post to each, and what each does."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from signs import services
+from signs.models import ApprovedItem, Removal, Signboard
+from villages import roles
+from villages.models import AuditEntry, Village
+
+PASSWORD = "pw-Test-2024"
+
+
+@pytest.fixture
+def place(town, other_town, village, make_user):
+    """Two townships, a village each, a few signs, a staffer each and a reviewer."""
+    other_village = Village.objects.create(town=other_town, code="450181101201", name="百合村")
+    item = ApprovedItem.objects.get(standard__is_current=True, kind="plaque", number=3)
+
+    def sign(v, title, **kw):
+        return Signboard.objects.create(
+            village=v, title=title, kind=kw.pop("kind", "guidance"),
+            inventoried_on=dt.date(2024, 1, 2), location=kw.pop("location", "外墙"), **kw,
+        )  # fmt: skip
+
+    mine = {
+        "kept": sign(village, "党员活动室", kind="plaque", approved_item=item, location="二楼"),
+        "dup": sign(village, "党员活动室（旧）", kind="plaque", approved_item=item),
+        "todo": sign(village, "廉洁工作站"),
+        "todo2": sign(village, "益农信息社"),
+        "gone": sign(village, "科普宣传室"),
+    }
+    removal = Removal.objects.create(
+        signboard=mine["gone"], removed_on=dt.date(2024, 3, 1), reason="low_demand"
+    )
+    theirs = sign(other_village, "志愿者服务站")
+    their_removal = Removal.objects.create(
+        signboard=sign(other_village, "基层立法联系点"), removed_on=dt.date(2024, 3, 1),
+        reason="no_business",
+    )  # fmt: skip
+    return {
+        "village": village,
+        "other_village": other_village,
+        "sign": mine,
+        "removal": removal,
+        "their_sign": theirs,
+        "their_removal": their_removal,
+        "staff": make_user("staff_mine", role=roles.TOWN_STAFF, town=village.town),
+        "other_staff": make_user("staff_theirs", role=roles.TOWN_STAFF, town=other_town),
+        "reviewer": make_user("reviewer_x", role=roles.REVIEWER),
+    }
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def urls(place, *, theirs=False):
+    v = place["other_village"] if theirs else place["village"]
+    s = place["their_sign"] if theirs else place["sign"]["todo"]
+    r = place["their_removal"] if theirs else place["removal"]
+    return {
+        "town": reverse("town", args=[v.town.code]),
+        "village": reverse("village", args=[v.code]),
+        "signboard_create": reverse("signboard_create", args=[v.code]),
+        "removal_create": reverse("removal_create", args=[s.pk]),
+        "removal_revoke": reverse("removal_revoke", args=[r.pk]),
+        "signboard_history": reverse("signboard_history", args=[s.pk]),
+        "village_qr": reverse("village_qr", args=[v.code]),
+        "village_qr_svg": reverse("village_qr_svg", args=[v.code]),
+    }
+
+
+VIEWS = ["town", "village", "signboard_create", "removal_create", "removal_revoke",
+         "signboard_history", "village_qr", "village_qr_svg"]  # fmt: skip
+WRITE_VIEWS = ["signboard_create", "removal_create", "removal_revoke"]
+
+
+@pytest.mark.parametrize("view", VIEWS + ["removal_bulk"])
+def test_anonymous_is_sent_to_login(client, place, view):
+    url = (
+        reverse("removal_bulk", args=["450181100201"])
+        if view == "removal_bulk"
+        else urls(place)[view]
+    )
+    response = client.post(url) if view == "removal_bulk" else client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_other_township_is_404(client, place, view):
+    login(client, place["staff"])
+    assert client.get(urls(place, theirs=True)[view]).status_code == 404
+
+
+@pytest.mark.parametrize("view", WRITE_VIEWS + ["removal_bulk"])
+def test_post_to_other_township_is_404_and_writes_nothing(client, place, view):
+    login(client, place["staff"])
+    before = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
+    revoked = Removal.objects.filter(revoked_at__isnull=False).count()
+    data = {
+        "title": "新牌子", "kind": "other", "inventoried_on": "2024-01-02",
+        "removed_on": "2024-03-02", "reason": "no_business", "reason_text": "x",
+        "signboards": [place["their_sign"].pk],
+    }  # fmt: skip
+    if view == "removal_bulk":
+        url = reverse("removal_bulk", args=[place["other_village"].code])
+    else:
+        url = urls(place, theirs=True)[view]
+    if view == "removal_revoke":
+        data["reason"] = "想撤销"
+    assert client.post(url, data).status_code == 404
+    after = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
+    assert after == before
+    assert Removal.objects.filter(revoked_at__isnull=False).count() == revoked
+
+
+@pytest.mark.parametrize("view", ["town", "village", "signboard_history", "village_qr"])
+def test_reviewer_reads_every_township(client, place, view):
+    login(client, place["reviewer"])
+    response = client.get(urls(place, theirs=True)[view])
+    assert response.status_code == 200
+    assert "百合" in response.content.decode()
+
+
+@pytest.mark.parametrize("view", WRITE_VIEWS)
+def test_reviewer_cannot_write(client, place, view):
+    login(client, place["reviewer"])
+    assert client.get(urls(place)[view]).status_code == 404
+
+
+def test_staff_land_on_their_township(client, place):
+    login(client, place["staff"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("town", args=["450181100"])
+
+
+def test_town_page_lists_villages_with_figures(client, place):
+    Village.objects.create(town=place["village"].town, code="450181100202", name="城西村")
+    login(client, place["staff"])
+    response = client.get(urls(place)["town"])
+    html = response.content.decode()
+    assert "城东村" in html and "城西村" in html and "百合村" not in html
+    rows = {v.name: v for v in response.context["table"].data}
+    assert (rows["城东村"].still_to_remove, rows["城东村"].removed) == (3, 1)
+    assert rows["城西村"].meets_standard is True
+    assert reverse("village", args=["450181100201"]) in html
+
+
+def test_town_page_filters_and_searches(client, place):
+    Village.objects.create(town=place["village"].town, code="450181100202", name="城西村")
+    login(client, place["staff"])
+    behind = client.get(urls(place)["town"], {"meets_standard": "false"})
+    assert [v.name for v in behind.context["table"].data] == ["城东村"]
+    meets = client.get(urls(place)["town"], {"meets_standard": "true"})
+    assert [v.name for v in meets.context["table"].data] == ["城西村"]
+    found = client.get(urls(place)["town"], {"q": "西"})
+    assert [v.name for v in found.context["table"].data] == ["城西村"]
+
+
+def test_town_page_sorts(client, place):
+    Village.objects.create(town=place["village"].town, code="450181100202", name="城西村")
+    login(client, place["staff"])
+    response = client.get(urls(place)["town"], {"sort": "still_to_remove"})
+    assert [v.name for v in response.context["table"].data] == ["城西村", "城东村"]
+
+
+def test_village_page_shows_states_and_checklist(client, place):
+    login(client, place["staff"])
+    response = client.get(urls(place)["village"])
+    html = response.content.decode()
+    status = {s.title: s.status for s in response.context["signs"]}
+    assert status == {
+        "党员活动室": "retained", "党员活动室（旧）": "duplicate", "廉洁工作站": "to_remove",
+        "益农信息社": "to_remove", "科普宣传室": "removed",
+    }  # fmt: skip
+    assert "3 块待摘除" in html
+    assert "2024-03-01" in html and "社区需求度不高" in html
+    present = [i.title for i in response.context["checklist"] if i.present]
+    assert present == ["党员活动室"]
+    assert reverse("removal_create", args=[place["sign"]["todo"].pk]) in html
+
+
+def test_village_page_query_count_with_60_signs(client, place, django_assert_max_num_queries):
+    village = place["village"]
+    Signboard.objects.bulk_create(
+        Signboard(village=village, title=f"牌子{n}", kind="rule", location=f"房间{n % 6}",
+                  inventoried_on=dt.date(2024, 1, 2))
+        for n in range(55)
+    )  # fmt: skip
+    for sign in Signboard.objects.filter(village=village, title__in=["牌子1", "牌子2"]):
+        Removal.objects.create(signboard=sign, removed_on=dt.date(2024, 3, 1), reason="damaged")
+    assert Signboard.objects.filter(village=village).count() == 60
+    login(client, place["staff"])
+    with django_assert_max_num_queries(12):
+        response = client.get(urls(place)["village"])
+    assert len(response.context["signs"]) == 60
+
+
+def test_record_a_removal_from_the_prefilled_form(client, place):
+    login(client, place["staff"])
+    url = urls(place)["removal_create"]
+    form = client.get(url).context["form"]
+    assert form["removed_on"].value() == timezone.localdate()
+    assert form["reason"].value() == "no_business"
+    html = client.get(url).content.decode()
+    assert 'accept="image/*"' in html and 'capture="environment"' in html
+    response = client.post(
+        url, {"removed_on": timezone.localdate().isoformat(), "reason": "no_business"}
+    )
+    assert response.status_code == 302 and response.url == urls(place)["village"]
+    removal = Removal.objects.get(signboard=place["sign"]["todo"])
+    assert removal.recorded_by == place["staff"]
+    page = client.get(response.url).content.decode()
+    assert "已登记“廉洁工作站”的摘除" in page
+
+
+def test_double_submit_records_once_with_a_clear_message(client, place):
+    login(client, place["staff"])
+    url = urls(place)["removal_create"]
+    data = {"removed_on": "2024-03-02", "reason": "no_business"}
+    client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert Removal.objects.filter(signboard=place["sign"]["todo"]).count() == 1
+    assert "该牌子已摘除" in second.content.decode()
+    assert second.status_code == 200
+
+
+def test_removal_form_rejects_bad_input_and_saves_nothing(client, place):
+    login(client, place["staff"])
+    url = urls(place)["removal_create"]
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(url, {"removed_on": tomorrow, "reason": "other", "note": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "摘除日期不能晚于今天" in html
+    assert not Removal.objects.filter(signboard=place["sign"]["todo"]).exists()
+
+
+def test_bulk_removal_records_all_ticked(client, place):
+    login(client, place["staff"])
+    ticked = [place["sign"]["todo"].pk, place["sign"]["todo2"].pk, place["sign"]["dup"].pk]
+    response = client.post(
+        reverse("removal_bulk", args=[place["village"].code]),
+        {"signboards": ticked, "removed_on": "2024-04-01", "reason": "duplicate"},
+        follow=True,
+    )
+    assert set(Removal.objects.filter(removed_on=dt.date(2024, 4, 1)).values_list(
+        "signboard_id", flat=True)) == set(ticked)  # fmt: skip
+    assert "已登记 3 块牌子的摘除" in response.content.decode()
+
+
+def test_bulk_removal_is_all_or_nothing(client, place):
+    login(client, place["staff"])
+    ticked = [place["sign"]["todo"].pk, place["sign"]["todo2"].pk]
+    # 廉洁工作站 was inventoried on 2024-01-02: a date before that fails for every sign.
+    services.removal_record(
+        signboard=place["sign"]["todo2"], user=place["staff"],
+        removed_on=dt.date(2024, 3, 1), reason="no_business",
+    )  # fmt: skip
+    before = Removal.objects.count()
+    response = client.post(
+        reverse("removal_bulk", args=[place["village"].code]),
+        {"signboards": ticked, "removed_on": "2024-04-01", "reason": "no_business"},
+        follow=True,
+    )
+    assert Removal.objects.count() == before
+    assert "未保存任何记录" in response.content.decode()
+
+
+def test_bulk_removal_without_ticks_says_so(client, place):
+    login(client, place["staff"])
+    response = client.post(
+        reverse("removal_bulk", args=[place["village"].code]),
+        {"removed_on": "2024-04-01", "reason": "no_business"},
+        follow=True,
+    )
+    assert "请至少勾选一块牌子" in response.content.decode()
+
+
+def test_add_a_sign_with_suggestions(client, place):
+    login(client, place["staff"])
+    url = urls(place)["signboard_create"]
+    html = client.get(url).content.decode()
+    assert '<option value="村规民约">' in html  # the standard's titles as suggestions
+    assert '<option value="二楼">' in html  # the village's rooms
+    item = ApprovedItem.objects.get(standard__is_current=True, kind="plaque", number=3)
+    response = client.post(url, {
+        "title": "党员活动室", "kind": "plaque", "location": "三楼",
+        "approved_item": item.pk, "inventoried_on": "2024-05-01",
+    })  # fmt: skip
+    assert response.status_code == 302
+    village = client.get(urls(place)["village"])
+    status = {s.location: s.status for s in village.context["signs"] if s.title == "党员活动室"}
+    assert status == {"二楼": "retained", "三楼": "duplicate"}
+
+
+def test_revoke_needs_a_reason_then_puts_the_sign_back(client, place):
+    login(client, place["staff"])
+    url = urls(place)["removal_revoke"]
+    assert "这个字段是必填项" in client.post(url, {"reason": ""}).content.decode()
+    response = client.post(url, {"reason": "牌子还在墙上"})
+    assert response.status_code == 302
+    removal = place["removal"]
+    removal.refresh_from_db()
+    assert removal.revoked_by == place["staff"]
+    history = client.get(urls(place)["signboard_history"].replace(
+        str(place["sign"]["todo"].pk), str(place["sign"]["gone"].pk)))  # fmt: skip
+    html = history.content.decode()
+    assert "牌子还在墙上" in html
+    assert client.get(url).status_code == 404  # already revoked
+
+
+def test_history_lists_who_did_what(client, place):
+    login(client, place["staff"])
+    sign = services.signboard_create(
+        village=place["village"], user=place["staff"], kind="other", title="宣传栏",
+        inventoried_on=dt.date(2024, 1, 2),
+    )  # fmt: skip
+    removal = services.removal_record(
+        signboard=sign, user=place["staff"], removed_on=dt.date(2024, 2, 1), reason="damaged"
+    )
+    services.removal_revoke(removal=removal, user=place["staff"], reason="误录")
+    html = client.get(reverse("signboard_history", args=[sign.pk])).content.decode()
+    for text in ("录入了牌子", "登记了摘除", "撤销了摘除", "staff_mine"):
+        assert text in html
+
+
+def test_qr_code_opens_the_village_by_code(client, place, settings):
+    settings.SITE_BASE_URL = "https://zhaipai.example.gov.cn/"
+    login(client, place["staff"])
+    html = client.get(urls(place)["village_qr"]).content.decode()
+    assert "https://zhaipai.example.gov.cn/v/450181100201/" in html
+    assert "<svg" in html
+    svg = client.get(urls(place)["village_qr_svg"])
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.startswith(b"<?xml") and b"<svg" in svg.content
