@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Village
 
+PHONE_HIDDEN = {
+    "th": {"class": "d-none d-sm-table-cell"},
+    "td": {"class": "d-none d-sm-table-cell"},
+}
+
 
 class VillageTable(tables.Table):
     """A township's villages with their figures (rows from `village_progress`)."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -251,6 +252,15 @@ def village_qr_svg(request, code):
     buffer = io.BytesIO()
     segno.make(_village_url(village), error="m").save(buffer, kind="svg", scale=10)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@login_required
+def media(request, path):
+    """Removal photos are evidence about a township's premises: signed-in users only.
+
+    A busy site can hand this path to the web server (X-Accel-Redirect) instead.
+    """
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

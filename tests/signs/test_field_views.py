@@ -341,3 +341,14 @@ def test_qr_code_opens_the_village_by_code(client, place, settings):
     svg = client.get(urls(place)["village_qr_svg"])
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content.startswith(b"<?xml") and b"<svg" in svg.content
+
+
+def test_photos_are_served_to_signed_in_users_only(client, place, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "removals").mkdir()
+    (tmp_path / "removals" / "x.jpg").write_bytes(b"\xff\xd8photo")
+    assert client.get("/media/removals/x.jpg").status_code == 302
+    login(client, place["staff"])
+    response = client.get("/media/removals/x.jpg")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8photo"
