@@ -1,6 +1,7 @@
 """Forms for the field pages: few fields, sensible defaults, phone camera for photos."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,3 +101,7 @@ class RevokeForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=_("reason for revoking"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    """Django's password change, styled like the other forms."""

@@ -63,7 +63,9 @@ def process_photo(upload, *, village_name: str, taken_at: dt.datetime) -> Proces
     Raises ValidationError (translated message) for anything that is not a sound JPEG, PNG,
     WebP or HEIC photo within the size limits.
     """
-    image = _flatten(_decode(_read(upload)))
+    decoded = _decode(_read(upload))
+    taken_at = camera_time(decoded) or taken_at
+    image = _flatten(decoded)
     image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)  # never enlarges
     # The thumbnail is taken before stamping: at 320 px the stamp would be an illegible smear.
     thumb = image.copy()
@@ -76,6 +78,28 @@ def process_photo(upload, *, village_name: str, taken_at: dt.datetime) -> Proces
         width=image.width,
         height=image.height,
     )
+
+
+EXIF_IFD = 0x8769
+DATE_TIME_ORIGINAL = 0x9003
+
+
+def camera_time(image: Image.Image) -> dt.datetime | None:
+    """When the camera says the photo was taken (EXIF DateTimeOriginal, local time), if sane.
+
+    The stamp should show when the board came down, not when a slow connection finished
+    the upload; a missing, garbled or future date falls back to the time of recording.
+    """
+    raw = image.getexif().get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL)
+    try:
+        taken = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(
+            tzinfo=timezone.get_default_timezone()
+        )  # cameras write local time without a zone; the phones are in Hengzhou
+    except ValueError:
+        return None
+    if taken > timezone.now() or taken.year < 2000:
+        return None
+    return taken
 
 
 def stamp_text(*, village_name: str, taken_at: dt.datetime) -> str:

@@ -100,11 +100,12 @@ def removal_record(
         recorded_at=timezone.now(),
     )
     removal.full_clean(exclude=PHOTO_FIELDS)
-    _attach_photos(removal, photo=photo, photo_before=photo_before)
     try:
+        _attach_photos(removal, photo=photo, photo_before=photo_before)
         _save_new(removal, constraint_message=str(ALREADY_REMOVED))
     except ValidationError:
-        for field in PHOTO_FIELDS:  # lost a race: keep no orphan files
+        # A bad second photo, or a race lost to another request: leave no orphan files.
+        for field in PHOTO_FIELDS:
             getattr(removal, field).delete(save=False)
         raise
     audit_write(

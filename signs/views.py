@@ -56,7 +56,7 @@ class TownView(SingleTableMixin, FilterView):
     table_class = VillageTable
     filterset_class = VillageFilterSet
     template_name = "signs/town.html"
-    paginate_by = 30
+    table_pagination = {"per_page": 30}
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -9,22 +9,26 @@ from .models import Town, TownStaff, Village
 
 
 def user_town(user) -> Town | None:
-    """The township a user works for, or None for city-level users."""
+    """The township a user works for, or None for city-level users (cached on the user)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    try:
-        return user.town_staff.town
-    except TownStaff.DoesNotExist:
-        return None
+    if not hasattr(user, "_town_cache"):
+        staff = TownStaff.objects.select_related("town").filter(user=user).first()
+        user._town_cache = staff.town if staff else None
+    return user._town_cache
 
 
 def is_city_level(user) -> bool:
-    """Reviewers and administrators see every township."""
+    """Reviewers and administrators see every township (cached on the user)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=[roles.REVIEWER, roles.ADMINISTRATOR]).exists()
+    if not hasattr(user, "_city_level_cache"):
+        user._city_level_cache = user.groups.filter(
+            name__in=[roles.REVIEWER, roles.ADMINISTRATOR]
+        ).exists()
+    return user._city_level_cache
 
 
 def visible_towns(user) -> QuerySet[Town]:

@@ -352,3 +352,89 @@ def test_photos_are_served_to_signed_in_users_only(client, place, settings, tmp_
     response = client.get("/media/removals/x.jpg")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8photo"
+
+
+def jpeg_bytes(size=(800, 600)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 130, 140)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_removal_with_photos_stores_them_downscaled_with_thumbnails(client, place, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    login(client, place["staff"])
+    response = client.post(urls(place)["removal_create"], {
+        "removed_on": "2024-03-02", "reason": "no_business",
+        "photo": SimpleUploadedFile("after.heic.jpg", jpeg_bytes((3200, 2400))),
+        "photo_before": SimpleUploadedFile("before.jpg", jpeg_bytes()),
+    })  # fmt: skip
+    assert response.status_code == 302
+    removal = Removal.objects.get(signboard=place["sign"]["todo"])
+    with Image.open(removal.photo.path) as image:
+        assert max(image.size) == 1600
+    with Image.open(removal.photo_thumb.path) as thumb:
+        assert max(thumb.size) <= 320
+    assert removal.photo_before and removal.photo_before_thumb
+    village = client.get(urls(place)["village"]).content.decode()
+    assert removal.photo_thumb.url in village
+
+
+@pytest.mark.parametrize(
+    ("field", "content", "name", "message"),
+    [
+        ("photo", b"not a picture at all", "photo.jpg", "该文件不是照片"),
+        ("photo", b"GIF89a" + b"\x00" * 100, "photo.gif", "该文件不是照片"),
+        ("photo_before", jpeg_bytes()[:-300], "before.jpg", "照片已损坏或不完整"),
+    ],
+    ids=["not-an-image", "wrong-type", "truncated"],
+)
+def test_bad_photo_is_refused_and_nothing_saved(client, place, settings, tmp_path, field,
+                                                content, name, message):  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    login(client, place["staff"])
+    data = {"removed_on": "2024-03-02", "reason": "no_business",
+            "photo": SimpleUploadedFile("ok.jpg", jpeg_bytes())}  # fmt: skip
+    data[field] = SimpleUploadedFile(name, content)
+    response = client.post(urls(place)["removal_create"], data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Removal.objects.filter(signboard=place["sign"]["todo"]).exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_too_large_photo_is_refused(client, place, settings, tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from signs import photos
+
+    monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 1000)
+    settings.MEDIA_ROOT = tmp_path
+    login(client, place["staff"])
+    response = client.post(urls(place)["removal_create"], {
+        "removed_on": "2024-03-02", "reason": "no_business",
+        "photo": SimpleUploadedFile("big.jpg", jpeg_bytes()),
+    })  # fmt: skip
+    assert "照片超过" in response.content.decode()
+    assert not Removal.objects.exists() or not Removal.objects.filter(
+        signboard=place["sign"]["todo"]).exists()  # fmt: skip
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("villages", [5, 40])
+def test_town_page_queries_do_not_grow(client, place, villages, django_assert_max_num_queries):
+    town = place["village"].town
+    Village.objects.bulk_create(
+        Village(town=town, code=f"450181100{300 + n}", name=f"新村{n}") for n in range(villages)
+    )
+    login(client, place["staff"])
+    with django_assert_max_num_queries(12):
+        response = client.get(urls(place)["town"])
+    assert len(response.context["table"].page.object_list) == min(villages + 1, 30)

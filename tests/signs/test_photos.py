@@ -232,3 +232,32 @@ def test_pillow_decompression_bomb_error_is_refused(monkeypatch):
     error = refusal(encode(Image.new("RGB", (100, 100), "gray"), "JPEG"))
 
     assert error.code == "too_many_pixels"
+
+
+def exif_photo(date_time_original: str) -> bytes:
+    exif = Image.Exif()
+    exif.get_ifd(photos.EXIF_IFD)[photos.DATE_TIME_ORIGINAL] = date_time_original
+    return encode(Image.new("RGB", (400, 300), "white"), "JPEG", exif=exif)
+
+
+def test_camera_time_is_read_as_local_time():
+    image = Image.open(io.BytesIO(exif_photo("2024:03:01 09:15:00")))
+    assert photos.camera_time(image) == dt.datetime(2024, 3, 1, 1, 15, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("raw", ["2999:01:01 00:00:00", "garbage", "1980:01:01 00:00:00"])
+def test_future_garbled_or_ancient_camera_time_is_ignored(raw):
+    assert photos.camera_time(Image.open(io.BytesIO(exif_photo(raw)))) is None
+
+
+def test_stamp_uses_the_camera_time_when_there_is_one(monkeypatch):
+    stamped = []
+    monkeypatch.setattr(photos, "_stamp", lambda image, text: stamped.append(text))
+    photos.process_photo(
+        upload(exif_photo("2024:03:01 09:15:00")), village_name="城东村", taken_at=TAKEN_AT
+    )
+    photos.process_photo(
+        upload(encode(Image.new("RGB", (400, 300)), "JPEG")), village_name="城东村",
+        taken_at=TAKEN_AT,
+    )  # fmt: skip
+    assert stamped == ["城东村  2024-03-01 09:15", "城东村  2024-03-01 15:42"]

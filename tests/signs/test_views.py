@@ -81,3 +81,20 @@ def test_english_is_available(client, staff):
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Signs removed" in html and "Meets the standard" in html
+
+
+def test_password_change_in_chinese(client, staff):
+    client.login(username="staff_a", password="pw-Test-2024")
+    page = client.get(reverse("password_change")).content.decode()
+    assert "修改密码" in page and "旧密码" in page and 'class="form-control"' in page
+    weak = client.post(reverse("password_change"), {
+        "old_password": "pw-Test-2024", "new_password1": "123", "new_password2": "123",
+    })  # fmt: skip
+    assert "密码只包含数字" in weak.content.decode()
+    done = client.post(reverse("password_change"), {
+        "old_password": "pw-Test-2024", "new_password1": "Zhaipai-2025!x",
+        "new_password2": "Zhaipai-2025!x",
+    }, follow=True)  # fmt: skip
+    assert "您的密码已修改" in done.content.decode()
+    staff.refresh_from_db()
+    assert staff.check_password("Zhaipai-2025!x")
