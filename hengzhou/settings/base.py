@@ -127,3 +127,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # The address printed in village QR codes: the site as people reach it, e.g.
 # https://zhaipai.example.gov.cn (no trailing slash needed).
 SITE_BASE_URL = os.environ.get("SITE_BASE_URL", "http://127.0.0.1:8000")
+
+# A CJK font file for the stamp on removal photos; by default signs.photos looks for
+# Noto Sans CJK (Debian's fonts-noto-cjk) or WenQuanYi.
+PHOTO_STAMP_FONT = os.environ.get("PHOTO_STAMP_FONT") or None
