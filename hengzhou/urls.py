@@ -16,5 +16,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media, name="media"),
+    path("", include("reports.urls")),
     path("", include("signs.urls")),
 ]

@@ -1,5 +1,7 @@
 """Forms for the field pages: few fields, sensible defaults, phone camera for photos."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
@@ -105,3 +107,22 @@ class RevokeForm(BootstrapMixin, forms.Form):
 
 class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
     """Django's password change, styled like the other forms."""
+
+
+class AsOfForm(BootstrapMixin, forms.Form):
+    """The date figures are shown at (截至) and the year "this year" means; both optional."""
+
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of and as_of > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return as_of
+
+    def values(self) -> tuple[dt.date, int]:
+        """(as_of, year), today and its year where the input is missing or invalid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        as_of = data.get("as_of") or timezone.localdate()
+        return as_of, data.get("year") or as_of.year

@@ -302,12 +302,13 @@ def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
     return rows
 
 
-def city_progress(*, as_of: dt.date, towns=None) -> Progress:
+def city_progress(*, as_of: dt.date, towns=None, rows: list[Progress] | None = None) -> Progress:
     """The headline figures for the city (or for the townships in `towns`).
 
-    The city total is the sum of the township rows, so the two can never disagree.
+    The city total is the sum of the township rows, so the two can never disagree; pass the
+    rows of `town_progress` when you already have them.
     """
-    rows = town_progress(as_of=as_of, towns=towns)
+    rows = town_progress(as_of=as_of, towns=towns) if rows is None else rows
     sites = DemonstrationSite.objects.filter(village__in=_scoped_villages(towns)).aggregate(
         n=Count("pk"), money=Coalesce(Sum("investment"), Decimal("0"))
     )
@@ -366,6 +367,76 @@ def room_suggestions(*, village: Village) -> list[str]:
     """Rooms already used in the village, so nobody retypes them."""
     rooms = village.signboards.exclude(location="").order_by("location").distinct()
     return list(rooms.values_list("location", flat=True))
+
+
+def removed_by_kind(*, as_of: dt.date, towns=None) -> dict[str, int]:
+    """Signs with a removal in effect at `as_of`, per kind of sign (every kind present)."""
+    signs = signboards_at(
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=_scoped_villages(towns))
+    ).filter(is_removed=True)
+    counts = dict(signs.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    return {kind.value: counts.get(kind.value, 0) for kind in SignKind}
+
+
+def month_ends(*, year: int, as_of: dt.date) -> list[dt.date]:
+    """The last day of each month of `year` up to `as_of` (the last one is `as_of` itself)."""
+    ends = []
+    for month in range(1, 13):
+        first = dt.date(year, month, 1)
+        if first > as_of:
+            break
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        ends.append(min(following - dt.timedelta(days=1), as_of))
+    return ends
+
+
+@dataclass
+class MonthlyRemoved:
+    """Cumulative removed signs at each month end of a year, for the city and per township."""
+
+    ends: list[dt.date]
+    city: list[int]
+    by_town: dict[int, list[int]]
+    before_year: int  # the city's figure on 31 December of the year before
+
+    @property
+    def in_year(self) -> int:
+        """Net signs removed during the year up to the last month end (removals less revokes)."""
+        return self.city[-1] - self.before_year if self.city else 0
+
+
+def _removed_at(day: dt.date) -> Count:
+    """The Definitions' "removed" at `day`, as an aggregate over Removal rows."""
+    return Count(
+        "signboard",
+        distinct=True,
+        filter=Q(removed_on__lte=day)
+        & (Q(revoked_at__isnull=True) | Q(revoked_at__gte=end_of_day(day))),
+    )
+
+
+def removed_by_month(*, as_of: dt.date, year: int, towns=None) -> MonthlyRemoved:
+    """Removed signs at each month end of `year` up to `as_of`, per township; one query.
+
+    Each point is the "removed" figure at that date, so a revoked removal counts until the
+    day it was revoked. The city's series is the sum of the townships'.
+    """
+    ends = month_ends(year=year, as_of=as_of)
+    points = {f"m{i}": _removed_at(end) for i, end in enumerate(ends)}
+    points["base"] = _removed_at(dt.date(year - 1, 12, 31))
+    rows = list(
+        Removal.objects.filter(signboard__village__in=_scoped_villages(towns))
+        .order_by()
+        .values("signboard__village__town")
+        .annotate(**points)
+    )
+    by_town = {
+        row["signboard__village__town"]: [row[f"m{i}"] for i in range(len(ends))] for row in rows
+    }
+    city = [sum(series[i] for series in by_town.values()) for i in range(len(ends))]
+    return MonthlyRemoved(
+        ends=ends, city=city, by_town=by_town, before_year=sum(row["base"] for row in rows)
+    )
 
 
 def yuan_to_wan(amount: Decimal) -> Decimal:

@@ -29,25 +29,20 @@ from villages.access import (
 from . import selectors, services
 from .choices import AUDIT_ACTION_LABELS, SignStatus
 from .filtersets import VillageFilterSet
-from .forms import BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
+from .forms import AsOfForm, BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
 from .tables import VillageTable
 
 
 @login_required
 def home(request):
-    """Township staff go straight to their township; city-level users see the city."""
+    """Township staff go to their township, city-level users to the dashboard."""
     town = user_town(request.user)
     city_level = is_city_level(request.user)
     if town is not None and not city_level:
         return redirect("town", code=town.code)
-    as_of = timezone.localdate()
-    totals = selectors.city_progress(as_of=as_of) if city_level else None
-    towns = visible_towns(request.user) if city_level else []
-    return render(
-        request,
-        "signs/home.html",
-        {"town": town, "city_level": city_level, "totals": totals, "as_of": as_of, "towns": towns},
-    )
+    if city_level:
+        return redirect("dashboard")  # reports sits above signs: linked by URL name only
+    return render(request, "signs/home.html", {"town": town})
 
 
 class TownView(SingleTableMixin, FilterView):
@@ -62,7 +57,7 @@ class TownView(SingleTableMixin, FilterView):
         if not request.user.is_authenticated:
             return self.handle_no_permission(request)
         self.town = get_object_or_404(visible_towns(request.user), code=kwargs["code"])
-        self.as_of = timezone.localdate()
+        self.as_of, _year = AsOfForm(request.GET).values()
         return super().dispatch(request, *args, **kwargs)
 
     def handle_no_permission(self, request):
@@ -74,9 +69,13 @@ class TownView(SingleTableMixin, FilterView):
         villages = visible_villages(self.request.user).filter(town=self.town)
         return selectors.village_progress(as_of=self.as_of, villages=villages)
 
+    def get_table_kwargs(self):
+        return {"as_of": self.as_of}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["town"] = self.town
+        context["is_today"] = self.as_of == timezone.localdate()
         context["as_of"] = self.as_of
         context["totals"] = selectors.city_progress(as_of=self.as_of, towns=[self.town])
         return context
@@ -91,10 +90,11 @@ def _village_for(request, code, *, edit=False):
 def village_detail(request, code):
     """The inventory by room with each sign's state, and the standard's checklist."""
     village = _village_for(request, code)
-    as_of = timezone.localdate()
+    as_of, _year = AsOfForm(request.GET).values()
     signs = list(selectors.village_signs(village=village, as_of=as_of))
     checklist = list(selectors.village_checklist(village=village, as_of=as_of))
-    can_edit = can_edit_village(request.user, village)
+    # Changes are made to today's inventory; a past date is for looking only.
+    can_edit = can_edit_village(request.user, village) and as_of == timezone.localdate()
     removable = [s for s in signs if s.status in (SignStatus.TO_REMOVE, SignStatus.DUPLICATE)]
     bulk_form = BulkRemovalForm(signboards=selectors.editable_signboards(request.user))
     return render(

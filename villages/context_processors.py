@@ -1,7 +1,9 @@
-from .access import user_town
+from .access import is_city_level, user_town
 
 
 def nav(request):
-    """The township a signed-in staffer works for, for the navigation bar."""
+    """Where the navigation bar leads: the staffer's township, or the city dashboard."""
     user = getattr(request, "user", None)
-    return {"nav_town": user_town(user) if user is not None else None}
+    if user is None or not user.is_authenticated:
+        return {"nav_town": None, "nav_city_level": False}
+    return {"nav_town": user_town(user), "nav_city_level": is_city_level(user)}

@@ -50,8 +50,9 @@ def test_staff_signs_in_and_sees_own_township(page, live_server, data, screensho
 
 def test_reviewer_signs_in_to_the_city(page, live_server, data, screenshot):
     sign_in(page, live_server, "reviewer")
-    expect(page.get_by_test_id("works-for")).to_have_text("市级：全部乡镇")
+    expect(page.get_by_test_id("nav-dashboard")).to_be_visible()
     expect(page.get_by_test_id("villages-meeting")).to_have_text("1 / 1")
+    expect(page.get_by_test_id("towns-covered")).to_have_text("1 / 17")
     screenshot("home-reviewer")
 
 

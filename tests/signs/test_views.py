@@ -59,10 +59,11 @@ def test_staff_figures_exclude_other_townships(client, make_user, other_town, re
     assert 'data-testid="removed">0<' in html
 
 
-def test_reviewer_sees_the_city(client, reviewer, removed_sign):
+def test_reviewer_lands_on_the_city_dashboard(client, reviewer, removed_sign):
     client.login(username="reviewer_a", password="pw-Test-2024")
-    html = client.get(reverse("home")).content.decode()
-    assert "市级：全部乡镇" in html
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    html = response.content.decode()
     assert 'data-testid="removed">1<' in html
     assert 'data-testid="villages-meeting">1 / 1<' in html
 

@@ -1,0 +1,36 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+class TownProgressTable(tables.Table):
+    """One row per township (`signs.selectors.Progress`), each opening the township."""
+
+    town = tables.Column(accessor="town__name", order_by="town__code", verbose_name=_("township"))
+    villages = tables.Column(verbose_name=_("villages (communities)"), attrs=NUMBER)
+    villages_meeting = tables.Column(verbose_name=_("Meeting the standard"), attrs=NUMBER)
+    removed_rule = tables.Column(verbose_name=_("Rule boards removed"), attrs=NUMBER)
+    removed_guidance = tables.Column(verbose_name=_("Guidance signs removed"), attrs=NUMBER)
+    still_to_remove = tables.Column(verbose_name=_("Still to remove"), attrs=NUMBER)
+    progress = tables.Column(verbose_name=_("Progress %"), attrs=NUMBER)
+    last_removed_on = tables.DateColumn(
+        format="Y-m-d", verbose_name=_("Last removal"), attrs=NUMBER
+    )
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "town-table"}
+        order_by = ["town"]
+
+    def __init__(self, *args, as_of, **kwargs):
+        self.as_of = as_of
+        super().__init__(*args, **kwargs)
+
+    def render_town(self, record, value):
+        url = reverse("town", args=[record.town.code]) + f"?as_of={self.as_of.isoformat()}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_progress(self, value):
+        return f"{value}%"
