@@ -4,20 +4,30 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+# Shown from tablet width up, so the table fits a 375 px phone without sideways scrolling.
+WIDE = {
+    "td": {"class": "text-end d-none d-md-table-cell"},
+    "th": {"class": "text-end d-none d-md-table-cell"},
+}
 
 
 class TownProgressTable(tables.Table):
     """One row per township (`signs.selectors.Progress`), each opening the township."""
 
-    town = tables.Column(accessor="town__name", order_by="town__code", verbose_name=_("township"))
-    villages = tables.Column(verbose_name=_("villages (communities)"), attrs=NUMBER)
+    town = tables.Column(
+        accessor="town__name",
+        order_by="town__code",
+        verbose_name=_("township"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    villages = tables.Column(verbose_name=_("villages (communities)"), attrs=WIDE)
     villages_meeting = tables.Column(verbose_name=_("Meeting the standard"), attrs=NUMBER)
-    removed_rule = tables.Column(verbose_name=_("Rule boards removed"), attrs=NUMBER)
-    removed_guidance = tables.Column(verbose_name=_("Guidance signs removed"), attrs=NUMBER)
+    removed_rule = tables.Column(verbose_name=_("Rule boards removed"), attrs=WIDE)
+    removed_guidance = tables.Column(verbose_name=_("Guidance signs removed"), attrs=WIDE)
     still_to_remove = tables.Column(verbose_name=_("Still to remove"), attrs=NUMBER)
     progress = tables.Column(verbose_name=_("Progress %"), attrs=NUMBER)
     last_removed_on = tables.DateColumn(
-        format="Y-m-d", verbose_name=_("Last removal"), attrs=NUMBER
+        format="Y-m-d", verbose_name=_("Last removal"), attrs=WIDE
     )
 
     class Meta:

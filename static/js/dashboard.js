@@ -32,7 +32,7 @@
     progress.setOption({
       animation: false,
       tooltip: { trigger: "axis", confine: true, valueFormatter: function (v) { return v + "%"; } },
-      grid: { left: 64, right: 24, top: 8, bottom: 24 },
+      grid: { left: 64, right: 48, top: 8, bottom: 24 },
       xAxis: { type: "value", max: 100 },
       yAxis: { type: "category", data: data.progress.towns, inverse: true },
       series: [{ type: "bar", data: data.progress.values, label: { show: true, position: "right",
