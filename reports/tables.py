@@ -26,9 +26,7 @@ class TownProgressTable(tables.Table):
     removed_guidance = tables.Column(verbose_name=_("Guidance signs removed"), attrs=WIDE)
     still_to_remove = tables.Column(verbose_name=_("Still to remove"), attrs=NUMBER)
     progress = tables.Column(verbose_name=_("Progress %"), attrs=NUMBER)
-    last_removed_on = tables.DateColumn(
-        format="Y-m-d", verbose_name=_("Last removal"), attrs=WIDE
-    )
+    last_removed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Last removal"), attrs=WIDE)
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "town-table"}
@@ -44,3 +42,9 @@ class TownProgressTable(tables.Table):
 
     def render_progress(self, value):
         return f"{value}%"
+
+    def value_town(self, value):
+        return value
+
+    def value_progress(self, value):
+        return float(value)

@@ -1,17 +1,36 @@
 """The Organization Department's dashboard: composes the selectors of signs."""
 
+import tempfile
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from signs import selectors
 from signs.choices import SignKind
+from signs.excel import XLSX_CONTENT_TYPE, content_disposition, write_table
 from signs.forms import AsOfForm
 from villages.access import is_city_level, visible_towns
 
+from . import ledger
 from .tables import TownProgressTable
+
+
+def xlsx_response(write, filename: str) -> FileResponse:
+    """Stream a workbook written by `write(file)` from a temporary file: flat memory."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    write(out)
+    out.seek(0)
+    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def _scope(user):
+    return None if is_city_level(user) else visible_towns(user)
 
 
 @login_required
@@ -19,13 +38,25 @@ def dashboard(request):
     """Progress against the standard, city → township, as of any date; charts by month."""
     form = AsOfForm(request.GET or None)
     as_of, year = form.values()
-    towns = None if is_city_level(request.user) else visible_towns(request.user)
+    towns = _scope(request.user)
     rows = selectors.town_progress(as_of=as_of, towns=towns)
     totals = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
     by_kind = selectors.removed_by_kind(as_of=as_of, towns=towns)
     monthly = selectors.removed_by_month(as_of=as_of, year=year, towns=towns)
     table = TownProgressTable(rows, as_of=as_of)
     RequestConfig(request, paginate=False).configure(table)
+    if request.GET.get("_export") == "xlsx":
+        return xlsx_response(
+            lambda out: write_table(
+                out,
+                table,
+                name="乡镇进度",
+                title="各乡镇牌子清理规范工作进度表",
+                unit=settings.SITE_UNIT_NAME,
+                as_of=as_of,
+            ),  # fmt: skip
+            f"各乡镇进度_截至{as_of:%Y-%m-%d}.xlsx",
+        )
     charts = {
         "months": [f"{end:%Y-%m}" for end in monthly.ends],
         "city": {"name": _("All townships"), "data": monthly.city},
@@ -56,6 +87,16 @@ def dashboard(request):
             "investment_wan": selectors.yuan_to_wan(totals.investment),
             "removed_in_year": monthly.in_year,
         },
+    )
+
+
+@login_required
+def ledger_export(request):
+    """The full 台账 workbook for what the user may see, as of the chosen date."""
+    as_of, _year = AsOfForm(request.GET or None).values()
+    towns = _scope(request.user)
+    return xlsx_response(
+        lambda out: ledger.write_ledger(out, as_of=as_of, towns=towns), ledger.filename(as_of)
     )
 
 

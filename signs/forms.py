@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import DEFAULT_REMOVAL_REASON, RemovalReason, SignKind
 from .models import ApprovedItem, Signboard
+from .selectors import item_kind_order
 
 CAMERA = {"accept": "image/*", "capture": "environment"}
 
@@ -91,7 +92,7 @@ class SignboardForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, standard=None, **kwargs):
         super().__init__(*args, **kwargs)
         items = ApprovedItem.objects.none() if standard is None else standard.items.all()
-        self.fields["approved_item"].queryset = items.order_by("kind", "number")
+        self.fields["approved_item"].queryset = items.order_by(item_kind_order(), "number")
         self.fields["approved_item"].help_text = _(
             "Only if the standard keeps this sign. Leave empty for a sign to remove."
         )

@@ -63,6 +63,24 @@ def current_standard() -> Standard | None:
     return Standard.objects.filter(is_current=True).first()
 
 
+def item_kind_order() -> Case:
+    """Rules, then room plaques, then organization plaques: the standard's own order."""
+    return Case(
+        When(kind=ItemKind.RULE, then=Value(0)),
+        When(kind=ItemKind.PLAQUE, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def standard_items(*, standard: Standard | None = None) -> QuerySet[ApprovedItem]:
+    """The items of the (current) standard in the standard's order."""
+    standard = standard or current_standard()
+    if standard is None:
+        return ApprovedItem.objects.none()
+    return standard.items.order_by(item_kind_order(), "number")
+
+
 def standard_counts(*, standard: Standard | None = None) -> dict[str, int]:
     """How many items of each kind the standard keeps ({'rule': 19, 'plaque': 21, ...})."""
     standard = standard or current_standard()
@@ -206,7 +224,7 @@ def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | 
     up = signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=village)).filter(
         status=SignStatus.RETAINED, approved_item=OuterRef("pk")
     )
-    return standard.items.annotate(present=Exists(up)).order_by("kind", "number")
+    return standard.items.annotate(present=Exists(up)).order_by(item_kind_order(), "number")
 
 
 # --- per township and the city --------------------------------------------------------------
@@ -361,6 +379,23 @@ def signboard_history(*, signboard: Signboard) -> QuerySet[AuditEntry]:
         .select_related("actor")
         .order_by("at", "pk")
     )
+
+
+def retained_items_by_village(*, as_of: dt.date, villages) -> dict[int, tuple[int, int]]:
+    """Per village, how many of the standard's rules and room plaques hang retained at
+    `as_of`: {village_id: (rules, plaques)}. One query."""
+    retained = signboards_at(
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
+    ).filter(status=SignStatus.RETAINED)
+    rows = (
+        retained.order_by()
+        .values("village")
+        .annotate(
+            rules=Count("pk", filter=Q(approved_item__kind=ItemKind.RULE)),
+            plaques=Count("pk", filter=Q(approved_item__kind=ItemKind.PLAQUE)),
+        )
+    )
+    return {row["village"]: (row["rules"], row["plaques"]) for row in rows}
 
 
 def room_suggestions(*, village: Village) -> list[str]:

@@ -62,6 +62,18 @@ class VillageTable(tables.Table):
     def render_progress(self, record):
         return f"{progress_percent(record.removed, record.still_to_remove)}%"
 
+    def value_name(self, value):
+        return value
+
+    def value_progress(self, record):
+        return float(progress_percent(record.removed, record.still_to_remove))
+
+    def value_meets_standard(self, value):
+        return "是" if value else "否"
+
+    def value_kind(self, record):
+        return record.get_kind_display()
+
     def render_meets_standard(self, value):
         if value:
             return format_html('<span class="badge text-bg-success">{}</span>', _("Meets"))

@@ -28,6 +28,7 @@ from villages.access import (
 
 from . import selectors, services
 from .choices import AUDIT_ACTION_LABELS, SignStatus
+from .excel import XLSX_CONTENT_TYPE, content_disposition, write_table
 from .filtersets import VillageFilterSet
 from .forms import AsOfForm, BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
 from .tables import VillageTable
@@ -71,6 +72,20 @@ class TownView(SingleTableMixin, FilterView):
 
     def get_table_kwargs(self):
         return {"as_of": self.as_of}
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("_export") == "xlsx":
+            table = context["table"]
+            response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+            write_table(
+                response, table, name=self.town.name, title=f"{self.town.name}村(社区)进度表",
+                unit=settings.SITE_UNIT_NAME, as_of=self.as_of,
+            )  # fmt: skip
+            response["Content-Disposition"] = content_disposition(
+                f"{self.town.name}村(社区)进度_截至{self.as_of:%Y-%m-%d}.xlsx"
+            )
+            return response
+        return super().render_to_response(context, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -187,7 +202,7 @@ def signboard_create(request, code):
         {
             "form": form,
             "village": village,
-            "titles": standard.items.order_by("kind", "number") if standard else [],
+            "titles": selectors.standard_items(standard=standard),
             "rooms": selectors.room_suggestions(village=village),
         },
     )

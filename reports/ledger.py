@@ -1,0 +1,264 @@
+"""The 台账 workbook: five sheets a Chinese office recognises, built from signs.selectors.
+
+Everything streams (openpyxl write-only, queryset iterators), so memory stays flat from 308
+villages to 15,400.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
+from openpyxl.chart import BarChart, Reference
+
+from signs import selectors
+from signs.choices import ItemKind, RemovalReason, SignKind, SignStatus
+from signs.excel import WAN_FORMAT, LedgerSheet, new_workbook
+from signs.models import Signboard
+from villages.models import DemonstrationSite, Village
+
+CITY = "横州市"
+PERCENT = "0.0"
+STATUS_LABELS = {
+    SignStatus.RETAINED: "保留",
+    SignStatus.REMOVED: "已摘除",
+    SignStatus.TO_REMOVE: "待摘除",
+    SignStatus.DUPLICATE: "重复",
+}
+KIND_LABELS = dict(SignKind.choices)
+REASON_LABELS = dict(RemovalReason.choices)
+ITEM_KIND_LABELS = dict(ItemKind.choices)
+
+
+def filename(as_of: dt.date) -> str:
+    return f"{CITY}村级组织牌子清理规范工作台账_截至{as_of:%Y-%m-%d}.xlsx"
+
+
+def _photo_url(path: str) -> str:
+    if not path:
+        return ""
+    return settings.SITE_BASE_URL.rstrip("/") + settings.MEDIA_URL.rstrip("/") + "/" + path
+
+
+def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
+    """Write the whole 台账 for `towns` (None: the city) as it stood on `as_of` to `out`."""
+    unit = settings.SITE_UNIT_NAME
+    workbook = new_workbook()
+    rows = selectors.town_progress(as_of=as_of, towns=towns)
+    city = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
+    villages = Village.objects.all() if towns is None else Village.objects.filter(town__in=towns)
+    _summary(workbook, rows=rows, city=city, as_of=as_of, unit=unit)
+    _villages(workbook, villages=villages, rows=rows, city=city, as_of=as_of, unit=unit)
+    _removals(workbook, villages=villages, as_of=as_of, unit=unit)
+    _signs(workbook, villages=villages, rows=rows, as_of=as_of, unit=unit)
+    _standard(workbook, as_of=as_of, unit=unit)
+    workbook.save(out)
+
+
+def _summary(workbook, *, rows, city, as_of, unit) -> None:
+    headers = ["乡镇", "村(社区)数", "达标村(社区)数", "达标率(%)", "已摘上墙制度牌子",
+               "已摘功能性指引牌子", "已摘除合计", "待摘除", "进度(%)", "最近摘除日期"]  # fmt: skip
+    sheet = LedgerSheet(
+        workbook, name="汇总", title=f"{CITY}村级组织牌子清理规范工作进度统计表", unit=unit,
+        as_of=as_of, headers=headers, widths=[12, 12, 16, 12, 18, 20, 12, 10, 10, 14],
+        number_formats={4: PERCENT, 9: PERCENT},
+    )  # fmt: skip
+    for row in rows:
+        sheet.row(_progress_values(row.town.name, row))
+    sheet.total("合计", _progress_values(f"{city.towns} 个乡镇", city))
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "各乡镇进度(%)"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.height, chart.width = 12, 22
+    first, last = 4, 3 + len(rows)
+    chart.add_data(Reference(sheet.ws, min_col=10, min_row=3, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=2, min_row=first, max_row=last))
+    sheet.ws.add_chart(chart, f"B{last + 6}")
+    sheet.close()
+
+
+def _progress_values(name, p) -> list:
+    return [name, p.villages, p.villages_meeting, float(p.villages_meeting_percent),
+            p.removed_rule, p.removed_guidance, p.removed, p.still_to_remove,
+            float(p.progress), p.last_removed_on]  # fmt: skip
+
+
+def _villages(workbook, *, villages, rows, city, as_of, unit) -> None:
+    counts = selectors.standard_counts()
+    present = selectors.retained_items_by_village(as_of=as_of, villages=villages)
+    headers = ["乡镇", "村(社区)", "类别", f"保留上墙制度(共{counts['rule']}项)",
+               f"保留功能室牌子(共{counts['plaque']}块)", "待摘除", "已摘上墙制度牌子",
+               "已摘功能性指引牌子", "是否达标", "示范点", "示范点投入(万元)"]  # fmt: skip
+    sheet = LedgerSheet(
+        workbook, name="村级明细", title=f"{CITY}村级组织牌子清理规范工作村级明细表",
+        unit=unit, as_of=as_of, headers=headers,
+        widths=[12, 16, 8, 18, 20, 10, 18, 20, 10, 8, 18], number_formats={11: WAN_FORMAT},
+    )  # fmt: skip
+    site = DemonstrationSite.objects.filter(village=OuterRef("pk"))
+    qs = (
+        selectors.village_progress(as_of=as_of, villages=villages)
+        .annotate(
+            town_name=F("town__name"),
+            investment=Subquery(site.values("investment")[:1]),
+        )
+        .order_by("town__code", "code")
+    )
+    by_town = {row.town.pk: row for row in rows}
+    current = None
+    for village in qs.iterator(chunk_size=2000):
+        if current is not None and village.town_id != current:
+            _village_subtotal(sheet, by_town[current])
+        current = village.town_id
+        rules, plaques = present.get(village.pk, (0, 0))
+        sheet.row([
+            village.town_name, village.name, "社区" if village.kind == "community" else "村",
+            rules, plaques, village.still_to_remove, village.removed_rule,
+            village.removed_guidance, "是" if village.meets_standard else "否",
+            "是" if village.investment is not None else "",
+            float(selectors.yuan_to_wan(village.investment)) if village.investment is not None
+            else None,
+        ])  # fmt: skip
+    if current is not None:
+        _village_subtotal(sheet, by_town[current])
+    sheet.total("合计", [f"{city.towns} 个乡镇", f"{city.villages} 个", "", "", "",
+                        city.still_to_remove, city.removed_rule, city.removed_guidance,
+                        f"{city.villages_meeting} 个达标", city.demonstration_sites,
+                        float(selectors.yuan_to_wan(city.investment))])  # fmt: skip
+    sheet.close()
+
+
+def _village_subtotal(sheet, row) -> None:
+    sheet.total("小计", [row.town.name, f"{row.villages} 个", "", "", "", row.still_to_remove,
+                        row.removed_rule, row.removed_guidance, f"{row.villages_meeting} 个达标",
+                        "", None])  # fmt: skip
+
+
+def _removals(workbook, *, villages, as_of, unit) -> None:
+    headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "摘除原因", "摘除日期", "经办人",
+               "照片", "备注"]  # fmt: skip
+    sheet = LedgerSheet(
+        workbook, name="摘牌记录", title=f"{CITY}村级组织牌子摘除记录", unit=unit, as_of=as_of,
+        headers=headers, widths=[12, 16, 30, 18, 20, 20, 12, 14, 10, 30],
+    )  # fmt: skip
+    removals = (
+        selectors.removals_in_effect(as_of=as_of)
+        .filter(signboard__village__in=villages)
+        .order_by("signboard__village__town__code", "signboard__village__code", "removed_on", "pk")
+        .values_list(
+            "signboard__village__town__name",
+            "signboard__village__name",
+            "signboard__title",
+            "signboard__kind",
+            "signboard__location",
+            "reason",
+            "removed_on",
+            "recorded_by__first_name",
+            "recorded_by__username",
+            "photo",
+            "note",
+        )  # fmt: skip
+    )
+    for (
+        town,
+        village,
+        title,
+        kind,
+        location,
+        reason,
+        on,
+        first,
+        user,
+        photo,
+        note,
+    ) in removals.iterator(chunk_size=5000):
+        values = [town, village, title, KIND_LABELS.get(kind, kind), location,
+                  REASON_LABELS.get(reason, reason), on, first or user or "", "", note]  # fmt: skip
+        if photo:
+            sheet.serial += 1
+            cells = [sheet._cell(sheet.serial, border=True)]
+            cells += [sheet._cell(v, border=True) for v in values[:8]]
+            cells += [sheet.link(_photo_url(photo)), sheet._cell(note, border=True)]
+            sheet._append(cells)
+        else:
+            sheet.row(values)
+    sheet.close()
+
+
+def _signs(workbook, *, villages, rows, as_of, unit) -> None:
+    headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "处置", "对应保留项目",
+               "摘除日期", "摘除原因", "照片", "备注"]  # fmt: skip
+    sheet = LedgerSheet(
+        workbook, name="牌子台账", title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
+        as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30],
+    )  # fmt: skip
+    in_effect = selectors.removals_in_effect(as_of=as_of).filter(signboard=OuterRef("pk"))
+    latest = in_effect.order_by("-removed_on", "-pk")
+    signs = (
+        selectors.signboards_at(
+            as_of=as_of,
+            signboards=Signboard.objects.filter(village__in=villages),
+        )
+        .annotate(
+            removal_on=Subquery(latest.values("removed_on")[:1]),
+            removal_reason=Subquery(latest.values("reason")[:1]),
+            removal_photo=Subquery(latest.values("photo")[:1]),
+            removal_note=Subquery(latest.values("note")[:1]),
+        )
+        .order_by("village__town__code", "village__code", "location", "pk")
+        .values_list(
+            "village__town_id",
+            "village__town__name",
+            "village__name",
+            "title",
+            "kind",
+            "location",
+            "status",
+            "approved_item__title",
+            "removal_on",
+            "removal_reason",
+            "removal_photo",
+            "removal_note",
+        )  # fmt: skip
+    )
+    by_town = {row.town.pk: row for row in rows}
+    current = None
+    for (town_id, town, village, title, kind, location, status, item, on, reason, photo,
+         note) in signs.iterator(chunk_size=5000):  # fmt: skip
+        if current is not None and town_id != current:
+            _sign_subtotal(sheet, by_town[current])
+        current = town_id
+        values = [town, village, title, KIND_LABELS.get(kind, kind), location,
+                  STATUS_LABELS.get(status, status), item or "", on,
+                  REASON_LABELS.get(reason, reason or ""), "", note or ""]  # fmt: skip
+        if photo:
+            sheet.serial += 1
+            cells = [sheet._cell(sheet.serial, border=True)]
+            cells += [sheet._cell(v, border=True) for v in values[:9]]
+            cells += [sheet.link(_photo_url(photo)), sheet._cell(values[10], border=True)]
+            sheet._append(cells)
+        else:
+            sheet.row(values)
+    if current is not None:
+        _sign_subtotal(sheet, by_town[current])
+    sheet.close()
+
+
+def _sign_subtotal(sheet, row) -> None:
+    summary = f"保留 {row.retained}，已摘除 {row.removed}，待摘除 {row.still_to_remove}"
+    sheet.total("小计", [row.town.name, "", summary, "", "", "", "", "", "", "", ""])
+
+
+def _standard(workbook, *, as_of, unit) -> None:
+    standard = selectors.current_standard()
+    sheet = LedgerSheet(
+        workbook, name="保留清单", title=standard.title if standard else "保留清单", unit=unit,
+        as_of=as_of, headers=["类别", "编号", "名称"], widths=[16, 8, 36],
+    )  # fmt: skip
+    if standard is not None:
+        for item in selectors.standard_items(standard=standard):
+            sheet.row([ITEM_KIND_LABELS[item.kind], item.number, item.title])
+    sheet.close()

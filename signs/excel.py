@@ -1,0 +1,205 @@
+"""Excel in one place: the 台账 layout a Chinese office expects, and safe cells.
+
+Every workbook the app writes goes through `LedgerSheet` (write-only, so memory stays flat)
+and every cell through `safe_cell`, which also serves the importers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Characters that make a spreadsheet treat text as a formula (OWASP ASVS 1.2.10).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# XML 1.0 forbids these; openpyxl raises IllegalCharacterError on them.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+HEADER_FONT = Font(name="宋体", size=11, bold=True)
+BODY_FONT = Font(name="宋体", size=11)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_FORMAT = "yyyy-mm-dd"
+WAN_FORMAT = "0.00"
+
+
+def clean_text(value: str) -> str:
+    """Text without the control characters XML (and so xlsx) cannot hold."""
+    return CONTROL_CHARS.sub("", value)
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def safe_cell(value):
+    """A value fit for a cell: no control characters, naive local datetimes, Decimal as
+    float for numbers Excel can sum. Formula-like text is typed as text by `LedgerSheet`."""
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def display_width(text) -> int:
+    """Columns a value needs: CJK characters are about twice as wide as Latin ones."""
+    text = "" if text is None else str(text)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+class LedgerSheet:
+    """One 台账 sheet: merged title, 填报单位 and 统计截止日期, a bold frozen header with
+    autofilter and 序号, typed cells, subtotal/total rows, a signature footer, A4 landscape."""
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        *,
+        name: str,
+        title: str,
+        unit: str,
+        as_of: dt.date,
+        headers: Sequence[str],
+        widths: Sequence[int] | None = None,
+        number_formats: dict[int, str] | None = None,
+    ):
+        self.ws: Worksheet = workbook.create_sheet(title=name[:31])
+        self.headers = ["序号", *headers]
+        self.number_formats = {k + 1: v for k, v in (number_formats or {}).items()}
+        self.serial = 0
+        self.row_count = 0
+        columns = len(self.headers)
+        widths = [6, *(widths or [max(10, display_width(h) + 2) for h in headers])]
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        last = get_column_letter(columns)
+        self.ws.freeze_panes = "B4"
+        self.ws.auto_filter.ref = f"A3:{last}3"  # widened to the data by `close`
+        self.ws.print_options.horizontalCentered = True
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = "9"  # A4
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_title_rows = "3:3"
+        self.ws.merged_cells.ranges.add(f"A1:{last}1")
+        self.ws.merged_cells.ranges.add(f"A2:{get_column_letter(max(2, columns // 2))}2")
+        self._append([self._cell(title, font=TITLE_FONT, alignment=CENTER)])
+        self.ws.row_dimensions[1].height = 30
+        half = max(2, columns // 2)
+        row2 = [self._cell(f"填报单位：{unit}")] + [None] * (half - 1)
+        row2.append(self._cell(f"统计截止日期：{as_of:%Y年%m月%d日}"))
+        self._append(row2)
+        self._append(
+            [self._cell(h, font=HEADER_FONT, alignment=CENTER, border=True) for h in self.headers]
+        )
+        self.columns = columns
+
+    def _cell(self, value, *, font=BODY_FONT, alignment=None, border=False, fmt=None):
+        cell = text_safe_cell(self.ws, value)
+        cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        if border:
+            cell.border = BORDER
+        if fmt:
+            cell.number_format = fmt
+        elif isinstance(value, dt.datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, dt.date):
+            cell.number_format = DATE_FORMAT
+        return cell
+
+    def _append(self, cells: Iterable) -> None:
+        self.ws.append(list(cells))
+        self.row_count += 1
+
+    def _row(self, serial, values: Sequence, *, bold=False):
+        font = HEADER_FONT if bold else BODY_FONT
+        cells = [self._cell(serial, font=font, alignment=CENTER, border=True)]
+        for index, value in enumerate(values, start=2):
+            cells.append(
+                self._cell(value, font=font, border=True, fmt=self.number_formats.get(index))
+            )
+        self._append(cells)
+
+    def row(self, values: Sequence) -> None:
+        """A data row; 序号 is filled in."""
+        self.serial += 1
+        self._row(self.serial, values)
+
+    def total(self, label: str, values: Sequence) -> None:
+        """A bold 小计 / 合计 row without a 序号; `values` start at the second header."""
+        self._row(label, values, bold=True)
+
+    def link(self, url: str, text: str = "查看"):
+        """A hyperlink cell for a photo."""
+        cell = self._cell(text, border=True)
+        cell.hyperlink = url
+        cell.font = Font(name="宋体", size=11, color="0563C1", underline="single")
+        return cell
+
+    def close(self) -> None:
+        """Widen the autofilter to the data and add the signature footer."""
+        last_col = get_column_letter(self.columns)
+        self.ws.auto_filter.ref = f"A3:{last_col}{max(3, self.row_count)}"
+        self._append([])
+        footer = ["填报人：", "", "审核人：", "", "联系电话：", "", "（盖章）"]
+        self._append([self._cell(text) for text in footer])
+
+
+def text_safe_cell(ws, value) -> WriteOnlyCell:
+    """A write-only cell in which text that looks like a formula stays text (never runs)."""
+    cell = WriteOnlyCell(ws, value=safe_cell(value))
+    if looks_like_formula(cell.value) or cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True  # what Excel itself sets for text typed after an apostrophe
+    return cell
+
+
+def new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header whose Chinese file name survives every browser (RFC 5987)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "ledger.xlsx"
+    if not ascii_name.lower().endswith(".xlsx"):
+        ascii_name = "ledger.xlsx"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def write_table(out, table, *, name: str, title: str, unit: str, as_of: dt.date) -> None:
+    """Write a django-tables2 table exactly as on screen — its filtered rows in its order,
+    every row, not one page — as a one-sheet 台账 to `out`."""
+    columns = [column for column in table.columns if column.name not in getattr(
+        table, "export_exclude", ())]  # fmt: skip
+    workbook = new_workbook()
+    sheet = LedgerSheet(
+        workbook, name=name, title=title, unit=unit, as_of=as_of,
+        headers=[str(column.header) for column in columns],
+    )  # fmt: skip
+    for row in table.rows:
+        sheet.row([row.get_cell_value(column.name) for column in columns])
+    sheet.close()
+    workbook.save(out)
