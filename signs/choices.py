@@ -49,4 +49,5 @@ AUDIT_ACTION_LABELS = {
     "removal.record": _("recorded a removal"),
     "removal.revoke": _("revoked a removal"),
     "standard.make_current": _("made the standard current"),
+    "signboard.import": _("imported an inventory"),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,4 +13,26 @@ urlpatterns = [
     path("s/<int:pk>/", views.signboard_history, name="signboard_history"),
     path("s/<int:pk>/remove/", views.removal_create, name="removal_create"),
     path("r/<int:pk>/revoke/", views.removal_revoke, name="removal_revoke"),
+    path("t/<str:code>/import/", import_views.sign_import, name="sign_import"),
+    path(
+        "t/<str:code>/import/template.xlsx",
+        import_views.sign_import_template,
+        name="sign_import_template",
+    ),
+    path(
+        "t/<str:code>/import/<uuid:token>/",
+        import_views.sign_import_preview,
+        name="sign_import_preview",
+    ),
+    path("import/villages/", import_views.village_import, name="village_import"),
+    path(
+        "import/villages/template.xlsx",
+        import_views.village_import_template,
+        name="village_import_template",
+    ),
+    path(
+        "import/villages/<uuid:token>/",
+        import_views.village_import_preview,
+        name="village_import_preview",
+    ),
 ]

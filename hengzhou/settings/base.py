@@ -132,3 +132,7 @@ SITE_BASE_URL = os.environ.get("SITE_BASE_URL", "http://127.0.0.1:8000")
 # A CJK font file for the stamp on removal photos; by default signs.photos looks for
 # Noto Sans CJK (Debian's fonts-noto-cjk) or WenQuanYi.
 PHOTO_STAMP_FONT = os.environ.get("PHOTO_STAMP_FONT") or None
+
+# Uploaded import files wait here between preview and confirm (kept a day at most). Not under
+# MEDIA_ROOT, which is served to signed-in users; several app servers need a shared folder.
+IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None

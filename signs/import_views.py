@@ -1,0 +1,359 @@
+"""The import pages: upload → every error, or a preview → confirm; thin over signs.imports.
+
+Between preview and confirm the upload waits on the server, never in the browser: the file
+under IMPORT_UPLOAD_DIR (by default a folder in the system temp dir, deliberately not under
+MEDIA_ROOT, which signs.views.media serves to every signed-in user), and its name, checksum,
+township, user and the confirmed counts in the session. The confirm step reads that file
+again and plans it again inside the transaction; the browser only says which upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from villages.access import is_city_level, visible_towns
+
+from . import imports
+from .excel import XLSX_CONTENT_TYPE, content_disposition
+from .forms import BootstrapMixin
+
+SESSION_KEY = "pending_imports"
+PENDING_TTL = dt.timedelta(hours=2)
+SIGNS, VILLAGES = "signs", "villages"
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel file (.xlsx)"),
+        allow_empty_file=True,  # signs.imports says so, in the list with the other errors
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}", "data-testid": "import-file"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; the limit is %(max)d MB.")
+                % {
+                    "size": upload.size / (1024 * 1024),
+                    "max": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+                }
+            )
+        return upload
+
+
+# --- the pending upload ----------------------------------------------------------------------
+
+
+def upload_dir() -> Path:
+    configured = getattr(settings, "IMPORT_UPLOAD_DIR", None)
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / "hengzhou-imports"
+
+
+def _sweep(folder: Path) -> None:
+    """Forget uploads nobody confirmed (a day old), so the folder does not grow."""
+    cutoff = timezone.now().timestamp() - 24 * 3600
+    for path in folder.glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _store(request, *, kind: str, town_code: str, data: bytes, name: str, summary) -> str:
+    folder = upload_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(folder)
+    token = str(uuid.uuid4())
+    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    pending = request.session.get(SESSION_KEY, {})
+    for old in sorted(pending, key=lambda t: pending[t]["at"])[:-4]:  # keep the last five
+        _discard(request, old, pending=pending)
+    pending[token] = {
+        "kind": kind,
+        "town": town_code,
+        "user": request.user.pk,
+        "sha256": imports.sha256(data),
+        "name": name[:200],
+        "at": timezone.now().isoformat(),
+        "summary": summary,
+    }
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _path(token: str) -> Path:
+    return upload_dir() / f"{uuid.UUID(token).hex}.xlsx"
+
+
+def _load(request, *, kind: str, town_code: str, token: str) -> tuple[dict, bytes] | None:
+    """The pending upload `token` of this user, for this import and township, unexpired."""
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry or (entry["kind"], entry["town"], entry["user"]) != (
+        kind,
+        town_code,
+        request.user.pk,
+    ):
+        return None
+    if timezone.now() - dt.datetime.fromisoformat(entry["at"]) > PENDING_TTL:
+        _discard(request, token)
+        return None
+    try:
+        data = _path(token).read_bytes()
+    except OSError:
+        _discard(request, token)
+        return None
+    if imports.sha256(data) != entry["sha256"]:
+        _discard(request, token)
+        return None
+    return entry, data
+
+
+def _discard(request, token: str, *, pending: dict | None = None) -> None:
+    save = pending is None
+    pending = request.session.get(SESSION_KEY, {}) if pending is None else pending
+    pending.pop(token, None)
+    _path(token).unlink(missing_ok=True)
+    if save:
+        request.session[SESSION_KEY] = pending
+
+
+def _update_summary(request, token: str, summary) -> None:
+    pending = request.session.get(SESSION_KEY, {})
+    pending[token]["summary"] = summary
+    request.session[SESSION_KEY] = pending
+
+
+def _error_context(errors) -> dict:
+    errors = [str(e) for e in errors]
+    return {
+        "errors": errors[: imports.MAX_ERRORS_SHOWN],
+        "error_count": len(errors),
+        "hidden_errors": max(0, len(errors) - imports.MAX_ERRORS_SHOWN),
+    }
+
+
+def _upload(request, *, kind: str, town_code: str, context: dict, read, plan_for, preview_url):
+    """The shared upload step: read and plan the file; on errors show them all, else keep the
+    file and go to the preview."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            sheet = read(data)
+        except imports.ImportFileError as exc:
+            errors = exc.messages
+        else:
+            plan = plan_for(sheet)
+            if plan.errors:
+                errors = plan.errors
+            else:
+                token = _store(
+                    request,
+                    kind=kind,
+                    town_code=town_code,
+                    data=data,
+                    name=upload.name,
+                    summary=plan.summary,
+                )
+                return redirect(preview_url(token))
+    return _render_upload(request, context, form=form, errors=errors)
+
+
+# --- the sign inventory of a township ---------------------------------------------------------
+
+
+def _import_town(request, code):
+    """Township staff import their own township, reviewers and administrators any."""
+    return get_object_or_404(visible_towns(request.user), code=code)
+
+
+@login_required
+def sign_import(request, code):
+    town = _import_town(request, code)
+    return _upload(
+        request,
+        kind=SIGNS,
+        town_code=town.code,
+        context={"town": town, "template_url": reverse("sign_import_template", args=[town.code])},
+        read=imports.read_sign_sheet,
+        plan_for=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
+        preview_url=lambda token: reverse("sign_import_preview", args=[town.code, token]),
+    )
+
+
+@login_required
+def sign_import_template(request, code):
+    town = _import_town(request, code)
+    response = HttpResponse(imports.build_sign_template(town=town), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(f"{town.name}牌子台账导入模板.xlsx")
+    return response
+
+
+@login_required
+def sign_import_preview(request, code, token):
+    """GET: what the import will do. POST: do it, after checking it all again."""
+    town = _import_town(request, code)
+    token = str(token)
+    upload_url = reverse("sign_import", args=[town.code])
+    loaded = _load(request, kind=SIGNS, town_code=town.code, token=token)
+    if loaded is None:
+        messages.warning(request, _("That upload has expired or was already imported."))
+        return redirect(upload_url)
+    entry, data = loaded
+    template_url = reverse("sign_import_template", args=[town.code])
+    context = {"town": town, "entry": entry, "upload_url": upload_url, "template_url": template_url}
+    try:
+        sheet = imports.read_sign_sheet(data)
+    except imports.ImportFileError as exc:
+        _discard(request, token)
+        return _render_upload(request, context, errors=exc.messages)
+    if request.method == "POST":
+        try:
+            plan = imports.sign_import_commit(
+                town=town, user=request.user, sheet=sheet, file_name=entry["name"],
+                expected=entry["summary"],
+            )  # fmt: skip
+        except imports.ImportRejected as exc:
+            _discard(request, token)
+            return _render_upload(request, context, errors=exc.plan.errors)
+        except imports.PlanChanged as exc:
+            _update_summary(request, token, exc.plan.summary)
+            context["changed"] = True
+            plan = exc.plan
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
+        else:
+            _discard(request, token)
+            summary = plan.summary
+            messages.success(
+                request,
+                _(
+                    "Imported: %(signs)d signs and %(removals)d removals added, "
+                    "%(skipped)d rows already in the inventory skipped."
+                )
+                % summary,
+            )
+            return redirect("town", code=town.code)
+    else:
+        plan = imports.plan_sign_import(town=town, sheet=sheet)
+        if plan.errors:
+            _discard(request, token)
+            return _render_upload(request, context, errors=plan.errors)
+    context.update(plan=plan, summary=plan.summary, shown=imports.MAX_PREVIEW_ROWS)
+    return render(request, "signs/import_preview.html", context)
+
+
+def _render_upload(request, context: dict, *, form=None, errors=()):
+    """The upload page, with every error of the last file (or of a pending one that no longer
+    passes because the data changed under it)."""
+    limits = {"rows": imports.MAX_ROWS, "mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024)}
+    context = {**context, "form": form or ImportForm(), "limits": limits, **_error_context(errors)}
+    return render(request, "signs/import_upload.html", context)
+
+
+# --- the village list (city level) ------------------------------------------------------------
+
+
+def _city_level_only(request) -> None:
+    if not is_city_level(request.user):
+        raise Http404
+
+
+@login_required
+def village_import(request):
+    _city_level_only(request)
+    return _upload(
+        request,
+        kind=VILLAGES,
+        town_code="",
+        context={"template_url": reverse("village_import_template")},
+        read=imports.read_village_sheet,
+        plan_for=lambda sheet: imports.plan_village_import(sheet=sheet),
+        preview_url=lambda token: reverse("village_import_preview", args=[token]),
+    )
+
+
+@login_required
+def village_import_template(request):
+    _city_level_only(request)
+    response = HttpResponse(imports.build_village_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition("村(社区)名单导入模板.xlsx")
+    return response
+
+
+@login_required
+def village_import_preview(request, token):
+    _city_level_only(request)
+    token = str(token)
+    upload_url = reverse("village_import")
+    loaded = _load(request, kind=VILLAGES, town_code="", token=token)
+    if loaded is None:
+        messages.warning(request, _("That upload has expired or was already imported."))
+        return redirect(upload_url)
+    entry, data = loaded
+    template_url = reverse("village_import_template")
+    context = {"entry": entry, "upload_url": upload_url, "template_url": template_url}
+    try:
+        sheet = imports.read_village_sheet(data)
+    except imports.ImportFileError as exc:
+        _discard(request, token)
+        return _render_upload(request, context, errors=exc.messages)
+    if request.method == "POST":
+        try:
+            plan = imports.village_import_commit(
+                user=request.user, sheet=sheet, expected=entry["summary"]
+            )
+        except imports.ImportRejected as exc:
+            _discard(request, token)
+            return _render_upload(request, context, errors=exc.plan.errors)
+        except imports.PlanChanged as exc:
+            _update_summary(request, token, exc.plan.summary)
+            context["changed"] = True
+            plan = exc.plan
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
+        else:
+            _discard(request, token)
+            messages.success(
+                request,
+                _(
+                    "Imported: %(towns_created)d townships added, %(towns_updated)d renamed; "
+                    "%(villages_created)d villages added, %(villages_updated)d updated, "
+                    "%(unchanged)d unchanged."
+                )
+                % plan.summary,
+            )
+            return redirect(upload_url)
+    else:
+        plan = imports.plan_village_import(sheet=sheet)
+        if plan.errors:
+            _discard(request, token)
+            return _render_upload(request, context, errors=plan.errors)
+    context.update(plan=plan, summary=plan.summary, shown=imports.MAX_PREVIEW_ROWS)
+    return render(request, "signs/import_villages_preview.html", context)

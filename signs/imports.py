@@ -1,0 +1,1675 @@
+"""Excel import of sign inventories and of the village list: every row checked, then all or none.
+
+Three layers, each testable on its own:
+
+- `read_sheet` opens an untrusted upload defensively — size and zip limits checked on the
+  central directory before anything is inflated, no DTD in any XML part, a bounded sheet — and
+  returns the raw cells under known headers, or raises `ImportFileError`;
+- `plan_sign_import` / `plan_village_import` check every row against the database and say what
+  would be created, updated or skipped, with every error located as 第N行 第X列;
+- `sign_import_commit` / `village_import_commit` plan again inside one transaction and write,
+  with audit rows, only if the plan has no error and is still the one the user confirmed.
+
+The workbook's own words (headers, the 说明 sheet) are Chinese, as in the 台账 of signs.excel;
+messages to the user go through gettext.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from villages.audit import audit_write, snapshot
+from villages.choices import TownKind, VillageKind
+from villages.models import AuditEntry, Town, Village
+
+from .choices import RemovalReason, SignKind
+from .excel import display_width, looks_like_formula, safe_cell
+from .models import ApprovedItem, Removal, Signboard
+from .selectors import current_standard
+from .services import PHOTO_FIELDS
+
+# --- limits ------------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Checked on the zip's central directory before anything is inflated; zipfile never inflates
+# a member beyond its declared size (it fails the CRC instead), so the declared sizes bind.
+MAX_INFLATED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_RATIO = 100  # inflated ÷ compressed, for members above RATIO_GRACE_BYTES
+RATIO_GRACE_BYTES = 1024 * 1024
+MAX_ROWS = 20_000  # data rows, header excluded
+MAX_COLUMNS = 64  # columns read; a sheet declaring more is refused
+ABSURD_ROWS = 100_000  # a sheet declaring (or holding data) beyond this row is refused
+EXCEL_MAX_ROWS = 1_048_576
+MAX_ERRORS_SHOWN = 1000
+MAX_PREVIEW_ROWS = 300  # rows listed per section of a preview; the counts cover all
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+SIGN_SHEET = "牌子清单"
+VILLAGE_SHEET = "村社区名单"
+HELP_SHEET = "说明"
+LISTS_SHEET = "选项"
+IGNORED_HEADERS = {"序号"}
+
+# Control characters never belong in a sign's text; Excel writes them as _xHHHH_ escapes,
+# which openpyxl leaves as they are. Bidi overrides can make text read differently on screen.
+CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    r"|_x00(?:0[0-8bcef]|1[0-9a-f]|7f)_",
+    re.IGNORECASE,
+)
+LINE_BREAKS = re.compile(r"[\t\r\n]+")
+QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+DATE_TEXT = re.compile(
+    r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
+    r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+)
+DIGITS = re.compile(r"[0-9]+")
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+# Images and binary parts are never parsed as XML here (an SVG may carry a harmless DOCTYPE).
+BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff",
+                ".svg", ".bin", ".webp")  # fmt: skip
+EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b")
+
+
+def norm(value: Any) -> str:
+    """A key for matching what people type: width-folded, no spaces, straight quotes."""
+    text = unicodedata.normalize("NFKC", str(value)).translate(QUOTES)
+    return re.sub(r"\s+", "", text).casefold()
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The upload cannot be read as a data sheet at all; `messages` say why."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell, located the way Excel shows it: row number, column letter."""
+
+    row: int
+    column: int | None
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column is None:
+            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        return _("Row %(row)d, column %(column)s (%(header)s): %(message)s") % {
+            "row": self.row,
+            "column": get_column_letter(self.column),
+            "header": self.header,
+            "message": self.message,
+        }
+
+
+class ImportRejected(Exception):
+    """Raised by a commit when the plan made inside the transaction has errors."""
+
+    def __init__(self, plan):
+        super().__init__(f"{len(plan.errors)} errors")
+        self.plan = plan
+
+
+class PlanChanged(Exception):
+    """Raised by a commit when the data changed since the preview the user confirmed."""
+
+    def __init__(self, plan):
+        super().__init__("plan changed")
+        self.plan = plan
+
+
+# --- columns -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    help: str
+    example: str = ""
+    width: int = 14
+    aliases: tuple[str, ...] = ()
+    required: str = "选填"
+    text_format: bool = False
+    date_format: bool = False
+
+    def matches(self, header: str) -> bool:
+        key = norm(header).rstrip("*")
+        return key in {norm(self.header), *(norm(alias) for alias in self.aliases)}
+
+
+SIGN_COLUMNS = (
+    Column(
+        "town_code",
+        "乡镇代码",
+        "可不填；填写时必须是本页乡镇的统计代码。",
+        "450181100",
+        12,
+        text_format=True,
+    ),
+    Column(
+        "village_code",
+        "村(社区)代码",
+        "村(社区)的12位统计代码，见“选项”表；与名称至少填一项。",
+        "450181100201",
+        16,
+        aliases=("村代码", "社区代码", "村(居)代码"),
+        required="代码或名称必填",
+        text_format=True,
+    ),
+    Column(
+        "village_name",
+        "村(社区)名称",
+        "本乡镇的村(社区)名称，可从下拉列表选择；同时填写代码时两者必须一致。",
+        "城东村",
+        14,
+        aliases=("村名称", "村(社区)", "村(居)", "村名", "社区名称"),
+        required="代码或名称必填",
+    ),
+    Column(
+        "title",
+        "牌子名称",
+        "牌子上的文字，照原样填写；以“=”开头的内容也按文字保存。",
+        "廉洁工作站",
+        24,
+        aliases=("牌子内容", "牌匾名称"),
+        required="必填",
+    ),
+    Column(
+        "kind",
+        "类别",
+        "从下拉列表选择。",
+        "功能性指引牌子",
+        18,
+        aliases=("牌子类别",),
+        required="必填",
+    ),
+    Column(
+        "location",
+        "位置",
+        "悬挂的房间或位置，如“一楼外墙”。",
+        "一楼外墙",
+        14,
+        aliases=("悬挂位置",),
+    ),
+    Column(
+        "approved_item",
+        "保留项目",
+        "只有现行制度汇编保留的牌子才填：从下拉列表选择汇编中的项目名称；其余牌子留空，即为应摘除。",
+        "",
+        20,
+        aliases=("对应标准项目", "标准项目"),
+    ),
+    Column(
+        "inventoried_on",
+        "清点日期",
+        "如 2024-03-01、2024/3/1 或 2024年3月1日，不能晚于今天；"
+        "留空时，有摘除日期的按摘除日期，否则按导入当天。",
+        "2024-03-01",
+        12,
+        date_format=True,
+    ),
+    Column(
+        "removed_on",
+        "摘除日期",
+        "已摘除的牌子才填，不能早于清点日期、不能晚于今天；填写时必须同时填写摘除原因。",
+        "2024-05-20",
+        12,
+        date_format=True,
+    ),
+    Column(
+        "reason",
+        "摘除原因",
+        "从下拉列表选择；选“其他”时必须在备注中说明。",
+        "无实质性业务",
+        20,
+    ),
+    Column(
+        "note",
+        "备注",
+        "摘除的说明，随摘除记录保存；没有摘除日期的行请留空。",
+        "",
+        20,
+        aliases=("摘除备注", "摘除说明"),
+    ),
+)
+
+VILLAGE_COLUMNS = (
+    Column(
+        "town_code", "乡镇代码", "9位统计代码。", "450181100", 12, required="必填", text_format=True
+    ),
+    Column(
+        "town_name",
+        "乡镇名称",
+        "以“镇”“乡”或“街道”结尾（新乡镇据此确定类别）。",
+        "横州镇",
+        12,
+        required="必填",
+    ),
+    Column(
+        "village_code",
+        "村(社区)代码",
+        "12位统计代码，以所属乡镇代码开头；已有的代码会更新名称、类别和所属乡镇。",
+        "450181100201",
+        16,
+        aliases=("村代码", "社区代码"),
+        required="必填",
+        text_format=True,
+    ),
+    Column(
+        "village_name",
+        "村(社区)名称",
+        "同一乡镇内不能重名。",
+        "城东村",
+        14,
+        aliases=("村名称", "村(社区)"),
+        required="必填",
+    ),
+    Column(
+        "kind",
+        "类别",
+        "村 或 社区；新建时留空按“村”，更新时留空则不变。",
+        "村",
+        10,
+        aliases=("类别(村/社区)", "村/社区"),
+    ),
+)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """The cells of the data sheet under known headers; values as openpyxl read them."""
+
+    columns: dict[str, int]  # column key -> 1-based column index
+    headers: dict[str, str]  # column key -> the header as written in the file
+    rows: list[tuple[int, dict[str, Any]]]  # (Excel row number, {key: value})
+    ignored_columns: list[str]
+    sha256: str
+    sheet_name: str
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _entity_message(*, external: bool) -> str:
+    if external:
+        return _(
+            "The file refers to an external XML entity (a known attack on Excel readers); "
+            "it was refused. Save the sheet again in Excel or WPS and upload that copy."
+        )
+    return _(
+        "The file declares XML entities (an “entity bomb” that can exhaust the server); "
+        "it was refused. Save the sheet again in Excel or WPS and upload that copy."
+    )
+
+
+def _damaged() -> str:
+    return _(
+        "The file is incomplete or damaged (perhaps the upload was cut off). "
+        "Open it in Excel or WPS, save it again as .xlsx and upload it once more."
+    )
+
+
+def _not_xlsx() -> str:
+    return _(
+        "This is not an Excel .xlsx workbook (a CSV, a text file or another format?). "
+        "Open it in Excel or WPS and save it as “Excel 工作簿 (*.xlsx)”."
+    )
+
+
+def _check_zip(archive: zipfile.ZipFile) -> None:
+    """Refuse zip bombs from the central directory alone, before inflating anything."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise ImportFileError(
+            _("The file holds %(n)d parts, more than an Excel workbook ever needs (%(max)d).")
+            % {"n": len(members), "max": MAX_MEMBERS}
+        )
+    inflated = sum(info.file_size for info in members)
+    if inflated > MAX_INFLATED_BYTES:
+        raise ImportFileError(
+            _(
+                "Unpacked, the file would take %(size)d MB, more than the %(max)d MB allowed "
+                "(a “zip bomb”?); it was refused."
+            )
+            % {"size": inflated // (1024 * 1024), "max": MAX_INFLATED_BYTES // (1024 * 1024)}
+        )
+    for info in members:
+        if info.flag_bits & 0x1:
+            raise ImportFileError(
+                _("The workbook is password-protected. Remove the password first.")
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_GRACE_BYTES and ratio > MAX_RATIO:
+            raise ImportFileError(
+                _(
+                    "Part “%(name)s” of the file is compressed %(ratio)d to 1, far more than "
+                    "real spreadsheets are (a “zip bomb”?); it was refused."
+                )
+                % {"name": info.filename[:60], "ratio": ratio}
+            )
+    if "[Content_Types].xml" not in archive.namelist():
+        raise ImportFileError(_not_xlsx())
+
+
+def _check_no_dtd(archive: zipfile.ZipFile) -> None:
+    """Refuse any XML part with a DTD: real workbooks never have one, attacks always do.
+
+    defusedxml (which openpyxl uses for sheets and shared strings) would refuse entities too;
+    this scan also covers the parts openpyxl hands to lxml (which only leaves entities
+    unexpanded), and names the attack.
+    """
+    for info in archive.infolist():
+        if info.filename.lower().endswith(BINARY_PARTS):
+            continue
+        with archive.open(info) as part:
+            tail = b""
+            while chunk := part.read(64 * 1024):
+                window = tail + chunk
+                if any(marker in window for marker in DTD_MARKERS):
+                    window += part.read(64 * 1024)
+                    text = "".join(
+                        window.decode(encoding, errors="ignore").replace("\x00", "")
+                        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+                    )
+                    if EXTERNAL_ENTITY.search(text):
+                        raise ImportFileError(_entity_message(external=True))
+                    if "<!ENTITY" in text:
+                        raise ImportFileError(_entity_message(external=False))
+                    raise ImportFileError(
+                        _(
+                            "The file contains an XML document type declaration, which real "
+                            "Excel files never do; it was refused."
+                        )
+                    )
+                tail = window[-32:]
+
+
+def _defused_cause(exc: BaseException | None) -> DefusedXmlException | None:
+    """The defusedxml refusal behind `exc`: openpyxl wraps parse errors in a ValueError."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _defused_message(exc: DefusedXmlException) -> str:
+    if isinstance(exc, ExternalReferenceForbidden):
+        return _entity_message(external=True)
+    if isinstance(exc, EntitiesForbidden | DTDForbidden):
+        return _entity_message(external=bool(exc.sysid or exc.pubid))
+    return _damaged()
+
+
+def open_workbook(data: bytes):
+    """The upload as a read-only openpyxl workbook, once it has passed every file-level check."""
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(
+            _("The file is %(size).1f MB; the limit is %(max)d MB.")
+            % {"size": len(data) / (1024 * 1024), "max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    if data.startswith(OLE_MAGIC):
+        raise ImportFileError(
+            _(
+                "This is an old-format .xls workbook (or a password-protected one). "
+                "Open it in Excel or WPS and save it as “Excel 工作簿 (*.xlsx)”."
+            )
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise ImportFileError(_not_xlsx())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_zip(archive)
+            _check_no_dtd(archive)
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise ImportFileError(_damaged()) from exc
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a zip that is not a workbook
+        raise _unreadable(exc) from exc
+
+
+def _unreadable(exc: Exception) -> ImportFileError:
+    defused = _defused_cause(exc)
+    if defused is not None:
+        return ImportFileError(_defused_message(defused))
+    if isinstance(exc, zipfile.BadZipFile | EOFError | OSError):
+        return ImportFileError(_damaged())
+    return ImportFileError(_not_xlsx())
+
+
+def _map_headers(header_row: Sequence[Any], columns: Sequence[Column]):
+    """{key: column index}, {key: header as written}, header errors; unknown headers are
+    passed over here and named in the preview if their column holds data."""
+    found: dict[str, int] = {}
+    written: dict[str, str] = {}
+    errors: list[str] = []
+    for index, value in enumerate(header_row, start=1):
+        if value is None or str(value).strip() == "":
+            continue
+        text = str(value).strip()
+        if norm(text) in IGNORED_HEADERS:
+            continue
+        column = next((c for c in columns if c.matches(text)), None)
+        if column is None:
+            continue
+        if column.key in found:
+            errors.append(
+                _("Row 1, column %(column)s: the header “%(header)s” appears twice.")
+                % {"column": get_column_letter(index), "header": text}
+            )
+        else:
+            found[column.key] = index
+            written[column.key] = text
+    return found, written, errors
+
+
+def read_sheet(
+    data: bytes,
+    *,
+    columns: Sequence[Column],
+    required: Sequence[str],
+    one_of: Sequence[Sequence[str]] = (),
+    sheet_name: str,
+) -> Sheet:
+    """The data rows of the upload under its headers; raises ImportFileError on a bad file.
+
+    The first sheet named `sheet_name` is read (else the first sheet), header in row 1.
+    """
+    workbook = open_workbook(data)
+    try:
+        names = workbook.sheetnames
+        ws = workbook[sheet_name] if sheet_name in names else workbook.worksheets[0]
+        return _read_rows(ws, data, columns=columns, required=required, one_of=one_of)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        workbook.close()
+
+
+def _absurd(ref: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The sheet reaches cell %(ref)s, far beyond any real list (at most %(cols)d "
+            "columns and %(rows)d rows are read). Delete the stray cells and try again."
+        )
+        % {"ref": ref, "cols": MAX_COLUMNS, "rows": MAX_ROWS + 1}
+    )
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file has more than %(max)d rows of data. Split it into smaller files "
+            "(for example one per township) and import them one by one."
+        )
+        % {"max": MAX_ROWS}
+    )
+
+
+def _read_rows(ws, data: bytes, *, columns, required, one_of) -> Sheet:
+    # The declared size (<dimension>) first: a sheet claiming XFD1048576 is refused unread.
+    if (ws.max_column or 0) > MAX_COLUMNS or (ws.max_row or 0) > ABSURD_ROWS:
+        raise _absurd(f"{get_column_letter(min(ws.max_column or 1, 16384))}{ws.max_row or 1}")
+    # The declaration may lie either way: read without it, bounded in columns, and check each
+    # row's number as it comes (missing rows come back empty and cost next to nothing).
+    ws.reset_dimensions()
+    rows_iter = ws.iter_rows(
+        min_row=1, max_row=EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
+    )
+    header_row = next(rows_iter, ())
+    found, written, errors = _map_headers(header_row, columns)
+    by_key = {c.key: c for c in columns}
+    missing = [by_key[key].header for key in required if key not in found]
+    errors += [
+        _("Row 1: the header “%(header)s” is missing.") % {"header": header} for header in missing
+    ]
+    for group in one_of:
+        if not any(key in found for key in group):
+            errors.append(
+                _("Row 1: one of the headers %(headers)s is needed.")
+                % {"headers": "、".join(f"“{by_key[key].header}”" for key in group)}
+            )
+    if errors:
+        errors.append(
+            _("Use the template (download it from this page) or give row 1 these headers: %(h)s.")
+            % {"h": "、".join(c.header for c in columns)}
+        )
+        raise ImportFileError(*errors)
+    known = set(found.values())
+    stray: set[int] = set()
+    width = MAX_COLUMNS
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, values in enumerate(rows_iter, start=2):
+        if values.count(None) == width:
+            continue
+        if not any(_filled(v) for v in values):
+            continue
+        if number > ABSURD_ROWS:
+            last = max(i for i, v in enumerate(values, start=1) if _filled(v))
+            raise _absurd(f"{get_column_letter(last)}{number}")
+        stray.update(i for i, v in enumerate(values, start=1) if _filled(v) and i not in known)
+        record = {key: values[index - 1] for key, index in found.items()}
+        if not any(_filled(v) for v in record.values()):
+            continue  # data only in columns we do not read: listed as ignored
+        rows.append((number, record))
+        if len(rows) > MAX_ROWS:
+            raise _too_many_rows()
+    if not rows:
+        raise ImportFileError(_("The sheet has headers but no rows of data under them."))
+    header_at = {index: str(value).strip() for index, value in enumerate(header_row, start=1)}
+    ignored_columns = [
+        _("column %(column)s (“%(header)s”)")
+        % {"column": get_column_letter(index), "header": header_at.get(index) or "—"}
+        for index in sorted(stray)
+        if norm(header_at.get(index) or "") not in IGNORED_HEADERS
+    ]
+    return Sheet(
+        columns=found,
+        headers=written,
+        rows=rows,
+        ignored_columns=ignored_columns,
+        sha256=sha256(data),
+        sheet_name=ws.title,
+    )
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and value.strip() == "")
+
+
+# --- checking one row -------------------------------------------------------------------------
+
+
+class _Cells:
+    """One data row being checked: typed getters that record located errors."""
+
+    def __init__(self, sheet: Sheet, columns: Sequence[Column], number: int, values: dict):
+        self.sheet = sheet
+        self.headers = {c.key: c.header for c in columns}
+        self.number = number
+        self.values = values
+        self.errors: list[RowError] = []
+        self.bad_keys: set[str] = set()
+
+    def error(self, key: str, message: str) -> None:
+        self.bad_keys.add(key)
+        self.errors.append(
+            RowError(
+                row=self.number,
+                column=self.sheet.columns.get(key),
+                header=self.sheet.headers.get(key, self.headers.get(key, "")),
+                message=message,
+            )
+        )
+
+    def has_error(self, key: str) -> bool:
+        return key in self.bad_keys
+
+    def text(self, key: str, *, max_length: int, required: bool = False, multiline=False) -> str:
+        value = self.values.get(key)
+        if value is None:
+            text = ""
+        elif isinstance(value, bool):
+            self.error(key, _("Expected text, found a true/false value."))
+            return ""
+        elif isinstance(value, dt.datetime | dt.date | dt.time):
+            self.error(key, _("Expected text, found a date. Format the cell as text."))
+            return ""
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value)
+        bad = CONTROL.search(text)
+        if bad:
+            found = bad.group()
+            shown = found if found.startswith("_") else f"U+{ord(found):04X}"
+            self.error(
+                key,
+                _("Contains an invisible control character (%(char)s); delete it and retype.")
+                % {"char": shown},
+            )
+            return ""
+        if not multiline:
+            text = LINE_BREAKS.sub(" ", text)
+        text = text.strip()
+        if required and not text:
+            self.error(key, _("This cell is required."))
+        elif len(text) > max_length:
+            self.error(
+                key,
+                _("Too long: %(n)d characters, at most %(max)d.")
+                % {"n": len(text), "max": max_length},
+            )
+            return ""
+        return text
+
+    def code(self, key: str, *, max_length: int, required: bool = False) -> str:
+        # NFKC: digits typed with a Chinese input method come full-width (４５０１８１…).
+        text = unicodedata.normalize(
+            "NFKC", self.text(key, max_length=max_length, required=required)
+        )
+        if text and not DIGITS.fullmatch(text):
+            self.error(key, _("“%(value)s” is not a code: digits only.") % {"value": text})
+            return ""
+        return text
+
+    def date(self, key: str, *, today: dt.date) -> dt.date | None:
+        value = self.values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            day = self._parse_date(key, value.strip())
+            if day is None:
+                return None
+        else:
+            self.error(
+                key,
+                _("“%(value)s” is not a date; write it like 2024-03-01, 2024/3/1 or 2024年3月1日.")
+                % {"value": value},
+            )
+            return None
+        if day > today:
+            self.error(
+                key,
+                _("%(date)s is in the future (today is %(today)s).")
+                % {"date": day.isoformat(), "today": today.isoformat()},
+            )
+            return None
+        if day < EARLIEST_DATE:
+            self.error(key, _("%(date)s is implausibly early.") % {"date": day.isoformat()})
+            return None
+        return day
+
+    def _parse_date(self, key: str, text: str) -> dt.date | None:
+        if CONTROL.search(text):
+            self.error(key, _("Contains an invisible control character; delete it and retype."))
+            return None
+        match = DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", text))
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                pass
+        self.error(
+            key,
+            _("“%(value)s” is not a date; write it like 2024-03-01, 2024/3/1 or 2024年3月1日.")
+            % {"value": text[:40]},
+        )
+        return None
+
+    def choice(self, key: str, lookup: dict[str, str], *, required: bool, labels: str) -> str:
+        text = self.text(key, max_length=100, required=required)
+        if not text:
+            return ""
+        value = lookup.get(norm(text))
+        if value is None:
+            self.error(
+                key,
+                _("Unknown value “%(value)s”; choose one of: %(labels)s.")
+                % {"value": text, "labels": labels},
+            )
+            return ""
+        return value
+
+
+def _choice_lookup(choices, aliases: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """Match the Chinese label (what the template offers), the English label or the value."""
+    lookup: dict[str, str] = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                lookup[norm(label)] = value
+    for value in choices.values:
+        lookup[norm(value)] = value
+    for alias, value in (aliases or {}).items():
+        lookup.setdefault(norm(alias), value)
+    return lookup, "、".join(zh_labels(choices))
+
+
+def zh_labels(choices) -> list[str]:
+    with translation.override("zh-hans"):
+        return [str(label) for _value, label in choices.choices]
+
+
+KIND_ALIASES = {
+    "上墙制度牌": SignKind.RULE,
+    "制度牌": SignKind.RULE,
+    "上墙制度": SignKind.RULE,
+    "功能室牌": SignKind.PLAQUE,
+    "功能室": SignKind.PLAQUE,
+    "功能性指引牌": SignKind.GUIDANCE,
+    "指引牌": SignKind.GUIDANCE,
+    "机构牌子": SignKind.ORGANIZATION,
+    "机制牌子": SignKind.ORGANIZATION,
+    "机构牌": SignKind.ORGANIZATION,
+}
+REASON_ALIASES = {"其他": RemovalReason.OTHER}
+
+
+# --- the sign inventory: plan -------------------------------------------------------------------
+
+CREATE = "create"
+ADD_REMOVAL = "add_removal"
+SKIP = "skip"
+
+
+@dataclass
+class PlannedSign:
+    row: int
+    village: Village
+    kind: str
+    title: str
+    location: str
+    approved_item: ApprovedItem | None
+    inventoried_on: dt.date
+    removed_on: dt.date | None = None
+    reason: str = ""
+    note: str = ""
+    action: str = CREATE
+    existing_id: int | None = None
+    why_skipped: str = ""
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.village.pk, self.title, self.location)
+
+    @property
+    def looks_like_formula(self) -> bool:
+        return looks_like_formula(self.title) or looks_like_formula(self.location)
+
+    def get_kind_display(self) -> str:
+        return str(SignKind(self.kind).label)
+
+    def get_reason_display(self) -> str:
+        return str(RemovalReason(self.reason).label) if self.reason else ""
+
+
+@dataclass
+class VillageSummary:
+    village: Village
+    signs: int = 0
+    removals: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class SignPlan:
+    """What an import would do, row by row; `errors` empty means it may be written."""
+
+    town: Town
+    row_count: int
+    rows: list[PlannedSign] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def to_create(self) -> list[PlannedSign]:
+        return [p for p in self.rows if p.action == CREATE]
+
+    @property
+    def to_add_removal(self) -> list[PlannedSign]:
+        return [p for p in self.rows if p.action == ADD_REMOVAL]
+
+    @property
+    def skipped(self) -> list[PlannedSign]:
+        return [p for p in self.rows if p.action == SKIP]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """The counts the user confirms; a commit refuses if they have changed since."""
+        return {
+            "rows": self.row_count,
+            "signs": len(self.to_create),
+            "removals": sum(1 for p in self.rows if p.removed_on and p.action != SKIP),
+            "skipped": len(self.skipped),
+        }
+
+    def by_village(self) -> list[VillageSummary]:
+        summaries: dict[int, VillageSummary] = {}
+        for p in self.rows:
+            s = summaries.setdefault(p.village.pk, VillageSummary(p.village))
+            if p.action == SKIP:
+                s.skipped += 1
+                continue
+            s.signs += p.action == CREATE
+            s.removals += bool(p.removed_on)
+        return sorted(summaries.values(), key=lambda s: s.village.code)
+
+
+def read_sign_sheet(data: bytes) -> Sheet:
+    return read_sheet(
+        data,
+        columns=SIGN_COLUMNS,
+        required=("title", "kind"),
+        one_of=(("village_code", "village_name"),),
+        sheet_name=SIGN_SHEET,
+    )
+
+
+@dataclass
+class _Existing:
+    pk: int
+    inventoried_on: dt.date
+    has_removals: bool
+
+
+def _existing_signs(town: Town) -> dict[tuple[int, str, str], list[_Existing]]:
+    ever_removed = Exists(Removal.objects.filter(signboard=OuterRef("pk")))
+    rows = (
+        Signboard.objects.filter(village__town=town)
+        .annotate(has_removals=ever_removed)
+        .order_by("pk")
+        .values_list("pk", "village_id", "title", "location", "inventoried_on", "has_removals")
+    )
+    existing: dict[tuple[int, str, str], list[_Existing]] = defaultdict(list)
+    for pk, village_id, title, location, inventoried_on, has_removals in rows:
+        existing[(village_id, title, location)].append(_Existing(pk, inventoried_on, has_removals))
+    return existing
+
+
+def _standard_items() -> tuple[dict[str, list[ApprovedItem]], str | None]:
+    standard = current_standard()
+    if standard is None:
+        return {}, None
+    items: dict[str, list[ApprovedItem]] = defaultdict(list)
+    for item in standard.items.all():
+        items[norm(item.title)].append(item)
+    return items, standard.title
+
+
+def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
+    """Check every row of an inventory sheet for `town` and say what importing it would do.
+
+    A sign already in the inventory (same village, text and location) is skipped; if it has
+    never had a removal and the row gives one, the removal is added.
+    """
+    today = timezone.localdate()
+    villages = list(Village.objects.filter(town=town).select_related("town"))
+    by_code = {v.code: v for v in villages}
+    by_name = {norm(v.name): v for v in villages}
+    towns = dict(Town.objects.values_list("code", "name"))
+    items, standard_title = _standard_items()
+    existing = _existing_signs(town)
+    kinds, kind_labels = _choice_lookup(SignKind, KIND_ALIASES)
+    reasons, reason_labels = _choice_lookup(RemovalReason, REASON_ALIASES)
+    plan = SignPlan(town=town, row_count=sheet.row_count, ignored_columns=sheet.ignored_columns)
+    seen: dict[tuple[int, str, str], int] = {}
+
+    for number, values in sheet.rows:
+        cells = _Cells(sheet, SIGN_COLUMNS, number, values)
+        town_code = cells.code("town_code", max_length=12)
+        if town_code and town_code != town.code:
+            if town_code in towns:
+                cells.error(
+                    "town_code",
+                    _("%(code)s is %(name)s, not this page's township %(town)s (%(own)s).")
+                    % {"code": town_code, "name": towns[town_code], "town": town.name,
+                       "own": town.code},
+                )  # fmt: skip
+            else:
+                cells.error("town_code", _("Unknown township code %(code)s.") % {"code": town_code})
+        village = _row_village(cells, town=town, by_code=by_code, by_name=by_name)
+        title = cells.text("title", max_length=200, required=True)
+        kind = cells.choice("kind", kinds, required=True, labels=kind_labels)
+        location = cells.text("location", max_length=100)
+        approved_item = _row_item(cells, items, standard_title, kind)
+        inventoried_on = cells.date("inventoried_on", today=today)
+        removed_on = cells.date("removed_on", today=today)
+        reason = cells.choice("reason", reasons, required=False, labels=reason_labels)
+        note = cells.text("note", max_length=2000, multiline=True)
+        removal_given = bool(removed_on or reason or cells.has_error("removed_on"))
+        if removed_on and not reason and not cells.has_error("reason"):
+            cells.error("reason", _("A removal date needs a reason for the removal."))
+        if reason and not removed_on and not cells.has_error("removed_on"):
+            cells.error("removed_on", _("A reason for removal needs the removal date."))
+        if reason == RemovalReason.OTHER and not note:
+            cells.error("note", _("The reason “other” needs an explanation in the note."))
+        if note and not removal_given:
+            cells.error(
+                "note",
+                _("The note is kept with a removal; leave it empty for a sign not removed."),
+            )
+        if inventoried_on is None and not cells.has_error("inventoried_on"):
+            inventoried_on = removed_on or today
+        if removed_on and inventoried_on and removed_on < inventoried_on:
+            cells.error(
+                "removed_on",
+                _("The removal date %(removed)s is before the inventory date %(inventoried)s.")
+                % {"removed": removed_on.isoformat(), "inventoried": inventoried_on.isoformat()},
+            )
+        if village is not None and title:
+            key = (village.pk, title, location)
+            if key in seen:
+                cells.error(
+                    "title",
+                    _(
+                        "The same sign as row %(row)d (same village, text and location); "
+                        "list each sign once, or give the location to tell them apart."
+                    )
+                    % {"row": seen[key]},
+                )
+            else:
+                seen[key] = number
+        if cells.errors:
+            plan.errors.extend(cells.errors)
+            continue
+        planned = PlannedSign(
+            row=number,
+            village=village,
+            kind=kind,
+            title=title,
+            location=location,
+            approved_item=approved_item,
+            inventoried_on=inventoried_on,
+            removed_on=removed_on,
+            reason=reason,
+            note=note,
+        )
+        _match_existing(planned, existing.get(planned.key, []), cells)
+        if cells.errors:
+            plan.errors.extend(cells.errors)
+            continue
+        plan.rows.append(planned)
+    plan.errors.sort(key=lambda e: (e.row, e.column or 0))
+    return plan
+
+
+def _row_village(cells: _Cells, *, town, by_code, by_name) -> Village | None:
+    code = cells.code("village_code", max_length=15)
+    name = cells.text("village_name", max_length=50)
+    if cells.has_error("village_code") or cells.has_error("village_name"):
+        return None
+    if code:
+        village = by_code.get(code)
+        if village is None:
+            cells.error(
+                "village_code",
+                _("%(town)s has no village or community with the code %(code)s.")
+                % {"town": town.name, "code": code},
+            )
+            return None
+        if name and norm(name) != norm(village.name):
+            cells.error(
+                "village_name",
+                _("“%(name)s” does not match the code %(code)s, which is %(actual)s.")
+                % {"name": name, "code": code, "actual": village.name},
+            )
+            return None
+        return village
+    if name:
+        village = by_name.get(norm(name))
+        if village is None:
+            cells.error(
+                "village_name",
+                _("%(town)s has no village or community named “%(name)s”.")
+                % {"town": town.name, "name": name},
+            )
+        return village
+    cells.error("village_code", _("Give the village's code or its name."))
+    return None
+
+
+ITEM_KIND_FOR_SIGN = {SignKind.RULE: "rule", SignKind.PLAQUE: "plaque",
+                      SignKind.ORGANIZATION: "organization"}  # fmt: skip
+
+
+def _row_item(cells: _Cells, items, standard_title, kind: str) -> ApprovedItem | None:
+    title = cells.text("approved_item", max_length=100)
+    if not title:
+        return None
+    if standard_title is None:
+        cells.error("approved_item", _("There is no current standard to match “%(t)s” against.")
+                    % {"t": title})  # fmt: skip
+        return None
+    matches = items.get(norm(title), [])
+    if len(matches) > 1:
+        matches = [i for i in matches if i.kind == ITEM_KIND_FOR_SIGN.get(kind)] or matches
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        cells.error(
+            "approved_item",
+            _("“%(title)s” is not an item of the current standard (%(standard)s).")
+            % {"title": title, "standard": standard_title},
+        )
+    else:
+        cells.error("approved_item", _("“%(title)s” is ambiguous in the standard; set the kind.")
+                    % {"title": title})  # fmt: skip
+    return None
+
+
+def _match_existing(planned: PlannedSign, matches: list[_Existing], cells: _Cells) -> None:
+    """Decide what to do with a row whose sign may already be in the inventory."""
+    if not matches:
+        return
+    planned.action = SKIP
+    planned.existing_id = matches[0].pk
+    if not planned.removed_on:
+        planned.why_skipped = _("already in the inventory")
+        return
+    if len(matches) > 1:
+        planned.why_skipped = _("already in the inventory more than once; record removals there")
+        return
+    sign = matches[0]
+    if sign.has_removals:
+        # Never re-add a removal that was recorded, or revoked on purpose, since.
+        planned.why_skipped = _("already in the inventory, with a removal recorded")
+        return
+    if planned.removed_on < sign.inventoried_on:
+        cells.error(
+            "removed_on",
+            _(
+                "The removal date %(removed)s is before the inventory date %(inventoried)s "
+                "of the sign already in the inventory."
+            )
+            % {
+                "removed": planned.removed_on.isoformat(),
+                "inventoried": sign.inventoried_on.isoformat(),
+            },
+        )
+        return
+    planned.action = ADD_REMOVAL
+
+
+# --- the sign inventory: write ----------------------------------------------------------------
+
+
+def _audit_row(*, user, action: str, obj, town: Town) -> AuditEntry:
+    """The row `villages.audit.audit_write` would write, for a bulk insert."""
+    return AuditEntry(
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk or ""),
+        object_repr=str(obj)[:200],
+        town=town,
+        after=snapshot(obj),
+    )
+
+
+@transaction.atomic
+def sign_import_commit(
+    *, town: Town, user, sheet: Sheet, file_name: str = "", expected: dict | None = None
+) -> SignPlan:
+    """Write an inventory sheet for `town`: every sign and removal, or nothing.
+
+    Plans again inside the transaction (the township row locked, so two imports of one
+    township run one after the other); raises ImportRejected on any error and PlanChanged
+    when the counts differ from `expected`, the preview the user confirmed. Signs and removals
+    are built and checked as signs.services does and written in bulk, each with its audit row.
+    """
+    town = Town.objects.select_for_update().get(pk=town.pk)
+    plan = plan_sign_import(town=town, sheet=sheet)
+    if plan.errors:
+        raise ImportRejected(plan)
+    if expected is not None and plan.summary != expected:
+        raise PlanChanged(plan)
+    if not plan.to_create and not plan.to_add_removal:
+        return plan  # everything is in already: nothing to write, nothing to audit
+    try:
+        with transaction.atomic():
+            _write_signs(plan, user=user)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("A sign changed while the file was being imported; nothing was saved. Try again.")
+        ) from exc
+    audit_write(
+        actor=user,
+        action="signboard.import",
+        obj=town,
+        town=town,
+        after={"file": file_name[:200], "sha256": sheet.sha256, **plan.summary},
+    )
+    return plan
+
+
+def _write_signs(plan: SignPlan, *, user) -> None:
+    now = timezone.now()
+    town = plan.town
+    new_signs: list[tuple[PlannedSign, Signboard]] = []
+    for p in plan.to_create:
+        sign = Signboard(
+            village=p.village,
+            kind=p.kind,
+            title=p.title,
+            location=p.location,
+            approved_item=p.approved_item,
+            inventoried_on=p.inventoried_on,
+            created_by=user,
+            created_at=now,
+        )
+        # Foreign keys and constraints were checked by the plan and stay with the database.
+        sign.full_clean(
+            exclude=["village", "approved_item", "created_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        new_signs.append((p, sign))
+    Signboard.objects.bulk_create([sign for _p, sign in new_signs], batch_size=500)
+    audits = [
+        _audit_row(user=user, action="signboard.create", obj=sign, town=town)
+        for _p, sign in new_signs
+    ]
+    existing = Signboard.objects.in_bulk([p.existing_id for p in plan.to_add_removal])
+    removal_rows = [(p, sign) for p, sign in new_signs if p.removed_on]
+    removal_rows += [(p, existing[p.existing_id]) for p in plan.to_add_removal]
+    removals = []
+    for p, sign in removal_rows:
+        removal = Removal(
+            signboard=sign,
+            removed_on=p.removed_on,
+            reason=p.reason,
+            note=p.note.strip(),
+            recorded_by=user,
+            recorded_at=now,
+        )
+        removal.full_clean(
+            exclude=[*PHOTO_FIELDS, "signboard", "recorded_by", "revoked_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        removals.append(removal)
+    Removal.objects.bulk_create(removals, batch_size=500)
+    audits += [
+        _audit_row(user=user, action="removal.record", obj=removal, town=town)
+        for removal in removals
+    ]
+    AuditEntry.objects.bulk_create(audits, batch_size=500)
+
+
+# --- the village list -----------------------------------------------------------------------------
+
+TOWN_KIND_BY_SUFFIX = (
+    ("街道", TownKind.SUBDISTRICT),
+    ("镇", TownKind.TOWN),
+    ("乡", TownKind.TOWNSHIP),
+)
+
+
+@dataclass
+class PlannedTown:
+    row: int
+    code: str
+    name: str
+    kind: str
+    existing: Town | None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if self.existing is None:
+            return CREATE
+        return "update" if self.changes else SKIP
+
+
+@dataclass
+class PlannedVillage:
+    row: int
+    town_code: str
+    code: str
+    name: str
+    kind: str
+    existing: Village | None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if self.existing is None:
+            return CREATE
+        return "update" if self.changes else SKIP
+
+    def get_kind_display(self) -> str:
+        return str(VillageKind(self.kind).label)
+
+
+@dataclass
+class VillagePlan:
+    row_count: int
+    towns: list[PlannedTown] = field(default_factory=list)
+    villages: list[PlannedVillage] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def _with(self, items, action):
+        return [item for item in items if item.action == action]
+
+    @property
+    def towns_to_create(self):
+        return self._with(self.towns, CREATE)
+
+    @property
+    def towns_to_update(self):
+        return self._with(self.towns, "update")
+
+    @property
+    def villages_to_create(self):
+        return self._with(self.villages, CREATE)
+
+    @property
+    def villages_to_update(self):
+        return self._with(self.villages, "update")
+
+    @property
+    def villages_unchanged(self):
+        return self._with(self.villages, SKIP)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": self.row_count,
+            "towns_created": len(self.towns_to_create),
+            "towns_updated": len(self.towns_to_update),
+            "villages_created": len(self.villages_to_create),
+            "villages_updated": len(self.villages_to_update),
+            "unchanged": len(self.villages_unchanged),
+        }
+
+
+def read_village_sheet(data: bytes) -> Sheet:
+    return read_sheet(
+        data,
+        columns=VILLAGE_COLUMNS,
+        required=("town_code", "town_name", "village_code", "village_name"),
+        sheet_name=VILLAGE_SHEET,
+    )
+
+
+def _town_kind(name: str) -> str | None:
+    return next((kind for suffix, kind in TOWN_KIND_BY_SUFFIX if name.endswith(suffix)), None)
+
+
+def plan_village_import(*, sheet: Sheet) -> VillagePlan:
+    """Check every row of a village list and say which townships and villages it creates or
+    changes (by code); villages missing from the file are left as they are."""
+    towns = {t.code: t for t in Town.objects.all()}
+    town_by_name = {t.name: t.code for t in towns.values()}
+    villages = {v.code: v for v in Village.objects.select_related("town")}
+    kinds, kind_labels = _choice_lookup(VillageKind)
+    plan = VillagePlan(row_count=sheet.row_count, ignored_columns=sheet.ignored_columns)
+    file_towns: dict[str, PlannedTown] = {}
+    file_town_names: dict[str, tuple[str, int]] = {}
+    file_villages: dict[str, int] = {}
+    rows: list[tuple[_Cells, PlannedVillage]] = []
+
+    for number, values in sheet.rows:
+        cells = _Cells(sheet, VILLAGE_COLUMNS, number, values)
+        town_code = cells.code("town_code", max_length=12, required=True)
+        town_name = cells.text("town_name", max_length=50, required=True)
+        code = cells.code("village_code", max_length=15, required=True)
+        name = cells.text("village_name", max_length=50, required=True)
+        kind = cells.choice("kind", kinds, required=False, labels=kind_labels)
+        if town_code and code and not code.startswith(town_code):
+            cells.error(
+                "village_code",
+                _("%(code)s does not begin with its township's code %(town)s.")
+                % {"code": code, "town": town_code},
+            )
+        if town_code and town_name:
+            _plan_town(cells, plan, towns, town_by_name, file_towns, file_town_names,
+                       town_code, town_name)  # fmt: skip
+        if code:
+            if code in file_villages:
+                cells.error(
+                    "village_code",
+                    _("The code %(code)s is already on row %(row)d.")
+                    % {"code": code, "row": file_villages[code]},
+                )
+            else:
+                file_villages[code] = number
+        existing = villages.get(code)
+        if not kind:
+            kind = existing.kind if existing else VillageKind.VILLAGE
+        planned = PlannedVillage(number, town_code, code, name, kind, existing)
+        if existing is not None:
+            if existing.town.code != town_code:
+                planned.changes.append(
+                    _("township %(old)s → %(new)s")
+                    % {"old": existing.town.name, "new": town_name or town_code}
+                )
+            if existing.name != name:
+                planned.changes.append(
+                    _("name %(old)s → %(new)s") % {"old": existing.name, "new": name}
+                )
+            if existing.kind != kind:
+                planned.changes.append(
+                    _("kind %(old)s → %(new)s")
+                    % {"old": existing.get_kind_display(), "new": planned.get_kind_display()}
+                )
+        rows.append((cells, planned))
+
+    # Names are unique within a township: check the list as it will be after the import.
+    final: dict[tuple[str, str], list[str]] = defaultdict(list)
+    in_file = {planned.code for _cells, planned in rows}
+    for village in villages.values():
+        if village.code not in in_file:
+            final[(village.town.code, village.name)].append(village.code)
+    for _cells, planned in rows:
+        final[(planned.town_code, planned.name)].append(planned.code)
+    for cells, planned in rows:
+        same = [c for c in final[(planned.town_code, planned.name)] if c != planned.code]
+        if planned.name and same:
+            cells.error(
+                "village_name",
+                _("%(name)s would be the name of %(codes)s too; names must differ in a township.")
+                % {"name": planned.name, "codes": "、".join(sorted(set(same)))},
+            )
+        if cells.errors:
+            plan.errors.extend(cells.errors)
+        else:
+            plan.villages.append(planned)
+    if plan.errors:
+        plan.errors.sort(key=lambda e: (e.row, e.column or 0))
+    return plan
+
+
+def _plan_town(cells, plan, towns, town_by_name, file_towns, file_town_names, code, name):
+    planned = file_towns.get(code)
+    if planned is not None:
+        if planned.name != name:
+            cells.error(
+                "town_name",
+                _("Row %(row)d gives the township %(code)s the name %(name)s.")
+                % {"row": planned.row, "code": code, "name": planned.name},
+            )
+        return
+    other = file_town_names.get(name)
+    if other and other[0] != code:
+        cells.error(
+            "town_name",
+            _("Row %(row)d gives the name %(name)s to the township %(code)s.")
+            % {"row": other[1], "name": name, "code": other[0]},
+        )
+        return
+    holder = town_by_name.get(name)
+    if holder and holder != code and holder not in file_towns:
+        cells.error(
+            "town_name",
+            _("%(name)s is already the name of the township %(code)s.")
+            % {"name": name, "code": holder},
+        )
+        return
+    existing = towns.get(code)
+    kind = existing.kind if existing else _town_kind(name)
+    if kind is None:
+        cells.error(
+            "town_name",
+            _("A new township's name must end in 镇, 乡 or 街道 (to tell its kind)."),
+        )
+        return
+    planned = PlannedTown(cells.number, code, name, kind, existing)
+    if existing is not None and existing.name != name:
+        planned.changes.append(_("name %(old)s → %(new)s") % {"old": existing.name, "new": name})
+    file_towns[code] = planned
+    file_town_names[name] = (code, cells.number)
+    plan.towns.append(planned)
+
+
+@transaction.atomic
+def village_import_commit(*, user, sheet: Sheet, expected: dict | None = None) -> VillagePlan:
+    """Create or update townships and villages by code from a village list: all or nothing,
+    each write audited. Raises ImportRejected / PlanChanged like `sign_import_commit`."""
+    list(Town.objects.select_for_update().values_list("pk", flat=True))
+    plan = plan_village_import(sheet=sheet)
+    if plan.errors:
+        raise ImportRejected(plan)
+    if expected is not None and plan.summary != expected:
+        raise PlanChanged(plan)
+    if not (plan.towns_to_create or plan.towns_to_update or plan.villages_to_create
+            or plan.villages_to_update):  # fmt: skip
+        return plan
+    try:
+        with transaction.atomic():
+            _write_villages(plan, user=user)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _(
+                "The list could not be saved as it is (two names swapped, or a change made "
+                "meanwhile); nothing was saved. Import the renames in two steps."
+            )
+        ) from exc
+    return plan
+
+
+def _write_villages(plan: VillagePlan, *, user) -> None:
+    towns: dict[str, Town] = {t.code: t for t in Town.objects.all()}
+    for planned in plan.towns:
+        if planned.action == SKIP:
+            continue
+        if planned.existing is None:
+            town = Town(code=planned.code, name=planned.name, kind=planned.kind)
+            town.full_clean()
+            town.save()
+            audit_write(actor=user, action="town.create", obj=town, town=town,
+                        after=snapshot(town))  # fmt: skip
+        else:
+            town = towns[planned.code]
+            before = snapshot(town)
+            town.name = planned.name
+            town.full_clean()
+            town.save(update_fields=["name"])
+            audit_write(actor=user, action="town.update", obj=town, town=town, before=before,
+                        after=snapshot(town))  # fmt: skip
+        towns[town.code] = town
+    for planned in plan.villages:
+        if planned.action == SKIP:
+            continue
+        town = towns[planned.town_code]
+        if planned.existing is None:
+            village = Village(town=town, code=planned.code, name=planned.name, kind=planned.kind)
+            village.full_clean()
+            village.save()
+            audit_write(actor=user, action="village.create", obj=village, town=town,
+                        after=snapshot(village))  # fmt: skip
+        else:
+            village = Village.objects.get(pk=planned.existing.pk)
+            before = snapshot(village)
+            village.town, village.name, village.kind = town, planned.name, planned.kind
+            village.full_clean()
+            village.save(update_fields=["town", "name", "kind"])
+            audit_write(actor=user, action="village.update", obj=village, town=town,
+                        before=before, after=snapshot(village))  # fmt: skip
+
+
+# --- templates --------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="FDE9D9")
+BOLD = Font(name="宋体", size=11, bold=True)
+BODY = Font(name="宋体", size=11)
+WRAP = Alignment(vertical="top", wrap_text=True)
+TEMPLATE_ROWS = MAX_ROWS + 1  # data validations and formats reach this row
+
+
+def _put(ws, row: int, column: int, value, *, font=BODY):
+    """A cell whose text never becomes a formula (as signs.excel.text_safe_cell does)."""
+    cell = ws.cell(row=row, column=column, value=safe_cell(value))
+    if looks_like_formula(cell.value) or cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    cell.font = font
+    return cell
+
+
+def _data_sheet(ws, columns: Sequence[Column]) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = _put(ws, 1, index, column.header, font=BOLD)
+        cell.fill = HEADER_FILL
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = max(column.width, display_width(column.header) + 2)
+        if column.text_format:
+            ws.column_dimensions[letter].number_format = "@"
+        if column.date_format:
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+
+
+def _help_sheet(ws, columns: Sequence[Column], notes: Iterable[str]) -> None:
+    for index, header in enumerate(("列名", "是否必填", "填写说明", "示例"), start=1):
+        _put(ws, 1, index, header, font=BOLD).fill = HEADER_FILL
+    for row, column in enumerate(columns, start=2):
+        for index, value in enumerate(
+            (column.header, column.required, column.help, column.example), start=1
+        ):
+            _put(ws, row, index, value).alignment = WRAP
+    row = len(columns) + 3
+    _put(ws, row, 1, "导入规则", font=BOLD)
+    for offset, note in enumerate(notes, start=1):
+        _put(ws, row + offset, 1, f"{offset}. {note}")
+    for letter, width in zip("ABCD", (16, 14, 60, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _list_validation(ws, column: int, lists, list_column: int, count: int, *, title: str):
+    letter = get_column_letter(list_column)
+    validation = DataValidation(
+        type="list",
+        formula1=f"'{lists.title}'!${letter}$2:${letter}${max(2, count + 1)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error="请从下拉列表中选择。",
+    )
+    target = get_column_letter(column)
+    validation.add(f"{target}2:{target}{TEMPLATE_ROWS}")
+    ws.add_data_validation(validation)
+
+
+def _to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+SIGN_NOTES = (
+    "每行一块牌子，第1行为表头，请勿改动表头；不要合并单元格。",
+    "同一村(社区)、同一牌子名称、同一位置视为同一块牌子：文件中不能重复；已在系统中的会跳过，"
+    "因此同一文件重复导入不会重复登记。",
+    "已在系统中、从未登记过摘除的牌子，如本行填写了摘除日期和原因，将补登摘除记录。",
+    "上传后系统会逐行检查，并列出所有错误（第几行、第几列）；只要有一处错误，整份文件都不导入。",
+    "检查通过后先显示预览（将新增多少块牌子、多少条摘除记录、跳过多少行），确认后才保存。",
+    f"一份文件最多 {MAX_ROWS} 行，大小不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB；"
+    "只读取“牌子清单”表（没有时读取第一张表）。",
+    "单元格中的换行会合并为空格；含不可见控制字符的单元格需删除后重新输入。",
+)
+
+VILLAGE_NOTES = (
+    "每行一个村(社区)，按代码新建或更新；文件中没有的村(社区)保持不变，不会删除。",
+    "新乡镇的类别按名称结尾确定（镇、乡、街道）。",
+    "上传后逐行检查并列出所有错误；只要有一处错误，整份文件都不导入；确认预览后才保存。",
+)
+
+
+def build_sign_template(*, town: Town) -> bytes:
+    """The inventory template for `town`: data sheet with drop-downs, 说明, and the lists."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SIGN_SHEET
+    _data_sheet(ws, SIGN_COLUMNS)
+    _help_sheet(
+        workbook.create_sheet(HELP_SHEET),
+        SIGN_COLUMNS,
+        (f"本模板用于{town.name}（{town.code}）。", *SIGN_NOTES),
+    )
+    lists = workbook.create_sheet(LISTS_SHEET)
+    villages = list(town.villages.order_by("code").values_list("code", "name"))
+    standard = current_standard()
+    titles = (
+        list(standard.items.order_by("kind", "number").values_list("title", flat=True))
+        if standard
+        else []
+    )
+    columns = {
+        "类别": zh_labels(SignKind),
+        "摘除原因": zh_labels(RemovalReason),
+        "保留项目（现行汇编）": titles,
+        "村(社区)名称": [name for _code, name in villages],
+        "村(社区)代码": [code for code, _name in villages],
+    }
+    for index, (header, values) in enumerate(columns.items(), start=1):
+        _put(lists, 1, index, header, font=BOLD).fill = HEADER_FILL
+        for row, value in enumerate(values, start=2):
+            _put(lists, row, index, value)
+        lists.column_dimensions[get_column_letter(index)].width = 24
+    position = {c.key: i for i, c in enumerate(SIGN_COLUMNS, start=1)}
+    _list_validation(ws, position["kind"], lists, 1, len(columns["类别"]), title="类别")
+    _list_validation(ws, position["reason"], lists, 2, len(columns["摘除原因"]), title="摘除原因")
+    if titles:
+        _list_validation(ws, position["approved_item"], lists, 3, len(titles), title="保留项目")
+    if villages:
+        _list_validation(ws, position["village_name"], lists, 4, len(villages), title="村(社区)")
+    return _to_bytes(workbook)
+
+
+def build_village_template() -> bytes:
+    """The village list template, with the current list on a second sheet for reference."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = VILLAGE_SHEET
+    _data_sheet(ws, VILLAGE_COLUMNS)
+    _help_sheet(workbook.create_sheet(HELP_SHEET), VILLAGE_COLUMNS, VILLAGE_NOTES)
+    lists = workbook.create_sheet(LISTS_SHEET)
+    _put(lists, 1, 1, "类别", font=BOLD).fill = HEADER_FILL
+    for row, label in enumerate(zh_labels(VillageKind), start=2):
+        _put(lists, row, 1, label)
+    _list_validation(ws, 5, lists, 1, len(VillageKind.choices), title="类别")
+    return _to_bytes(workbook)
