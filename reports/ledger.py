@@ -15,7 +15,7 @@ from openpyxl.chart import BarChart, Reference
 
 from signs import selectors
 from signs.choices import ItemKind, RemovalReason, SignKind, SignStatus
-from signs.excel import WAN_FORMAT, LedgerSheet, new_workbook
+from signs.excel import SIGN_LEDGER_SHEET, WAN_FORMAT, LedgerSheet, new_workbook
 from signs.models import Signboard
 from villages.models import DemonstrationSite, Village
 
@@ -192,7 +192,7 @@ def _signs(workbook, *, villages, rows, as_of, unit) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "处置", "对应保留项目",
                "摘除日期", "摘除原因", "照片", "备注"]  # fmt: skip
     sheet = LedgerSheet(
-        workbook, name="牌子台账", title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
+        workbook, name=SIGN_LEDGER_SHEET, title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
         as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30],
     )  # fmt: skip
     in_effect = selectors.removals_in_effect(as_of=as_of).filter(signboard=OuterRef("pk"))

@@ -21,6 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+# The sheet of the 台账 with one row per sign; the inventory import reads it back as is.
+SIGN_LEDGER_SHEET = "牌子台账"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters that make a spreadsheet treat text as a formula (OWASP ASVS 1.2.10).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -48,7 +48,7 @@ from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
 from .choices import RemovalReason, SignKind
-from .excel import display_width, looks_like_formula, safe_cell
+from .excel import SIGN_LEDGER_SHEET, display_width, looks_like_formula, safe_cell
 from .models import ApprovedItem, Removal, Signboard
 from .selectors import current_standard
 from .services import PHOTO_FIELDS
@@ -528,12 +528,14 @@ def read_sheet(
 ) -> Sheet:
     """The data rows of the upload under its headers; raises ImportFileError on a bad file.
 
-    The first sheet named `sheet_name` is read (else the first sheet), header in row 1.
+    The sheet named `sheet_name` is read, else the 牌子台账 sheet of an exported ledger, else
+    the first sheet; the header is in one of its first rows.
     """
     workbook = open_workbook(data)
     try:
         names = workbook.sheetnames
-        ws = workbook[sheet_name] if sheet_name in names else workbook.worksheets[0]
+        preferred = [name for name in (sheet_name, SIGN_LEDGER_SHEET) if name in names]
+        ws = workbook[preferred[0]] if preferred else workbook.worksheets[0]
         return _read_rows(ws, data, columns=columns, required=required, one_of=one_of)
     except ImportFileError:
         raise
@@ -573,8 +575,16 @@ def _read_rows(ws, data: bytes, *, columns, required, one_of) -> Sheet:
     rows_iter = ws.iter_rows(
         min_row=1, max_row=EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
     )
-    header_row = next(rows_iter, ())
-    found, written, errors = _map_headers(header_row, columns)
+    # The header is row 1 of the template, and row 3 of the app's own 台账 (under the title and
+    # 填报单位 rows), so the first rows are tried in turn: an exported ledger imports as is.
+    header_number, header_row, found, written, errors = 1, (), {}, [], []
+    for number in range(1, HEADER_SCAN_ROWS + 1):
+        candidate = next(rows_iter, ())
+        mapped = _map_headers(candidate, columns)
+        if number == 1 or _complete(mapped[0], required, one_of):
+            header_number, header_row, (found, written, errors) = number, candidate, mapped
+        if _complete(found, required, one_of) and not errors:
+            break
     by_key = {c.key: c for c in columns}
     missing = [by_key[key].header for key in required if key not in found]
     errors += [
@@ -596,11 +606,17 @@ def _read_rows(ws, data: bytes, *, columns, required, one_of) -> Sheet:
     stray: set[int] = set()
     width = MAX_COLUMNS
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, values in enumerate(rows_iter, start=2):
+    rows_iter = ws.iter_rows(
+        min_row=header_number + 1, max_row=EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
+    )
+    for number, values in enumerate(rows_iter, start=header_number + 1):
         if values.count(None) == width:
             continue
         if not any(_filled(v) for v in values):
             continue
+        first = next(str(v).strip() for v in values if _filled(v))
+        if first in LEDGER_TOTALS or first.startswith(LEDGER_FOOTER):
+            continue  # 小计/合计 rows and the signature footer of an exported 台账
         if number > ABSURD_ROWS:
             last = max(i for i, v in enumerate(values, start=1) if _filled(v))
             raise _absurd(f"{get_column_letter(last)}{number}")
@@ -627,6 +643,17 @@ def _read_rows(ws, data: bytes, *, columns, required, one_of) -> Sheet:
         ignored_columns=ignored_columns,
         sha256=sha256(data),
         sheet_name=ws.title,
+    )
+
+
+HEADER_SCAN_ROWS = 5
+LEDGER_TOTALS = {"小计", "合计"}
+LEDGER_FOOTER = "填报人"
+
+
+def _complete(found, required, one_of) -> bool:
+    return all(key in found for key in required) and all(
+        any(key in found for key in group) for group in one_of
     )
 
 

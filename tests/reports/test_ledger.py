@@ -173,3 +173,28 @@ def test_dashboard_table_export_follows_the_sort(as_reviewer, world):  # noqa: F
     rows = data_rows(workbook(as_reviewer.get(reverse("dashboard"), params)).worksheets[0])
     assert len(rows) == 17 and rows[0][1] == "横州镇"
     assert rows[0][7] == 66.7
+
+
+def test_export_then_import_changes_nothing(client, world, make_user, tmp_path, settings):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from signs.models import Removal
+    from villages.models import AuditEntry
+
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path)
+    make_user("staff_a3", role=roles.TOWN_STAFF, town=world["town"])
+    client.login(username="staff_a3", password="pw-Test-2024")
+    exported = client.get(reverse("ledger_export"))  # as of today
+    content = b"".join(exported.streaming_content)
+    before = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
+    url = reverse("sign_import", args=[world["town"].code])
+    response = client.post(url, {"file": SimpleUploadedFile("台账.xlsx", content)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    preview = client.get(response.url)
+    summary = preview.context["summary"]
+    assert summary["signs"] == 0 and summary["removals"] == 0
+    assert summary["skipped"] == summary["rows"] == Signboard.objects.filter(
+        village__town=world["town"]).count()  # fmt: skip
+    client.post(response.url)
+    after = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
+    assert after[:2] == before[:2]
