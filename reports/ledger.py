@@ -162,6 +162,7 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
             "note",
         )  # fmt: skip
     )
+    current, count = None, 0
     for (
         town,
         village,
@@ -175,6 +176,10 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
         photo,
         note,
     ) in removals.iterator(chunk_size=5000):
+        if current is not None and town != current:
+            _removal_subtotal(sheet, current, count)
+            count = 0
+        current, count = town, count + 1
         values = [town, village, title, KIND_LABELS.get(kind, kind), location,
                   REASON_LABELS.get(reason, reason), on, first or user or "", "", note]  # fmt: skip
         if photo:
@@ -185,7 +190,15 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
             sheet._append(cells)
         else:
             sheet.row(values)
+    if current is not None:
+        _removal_subtotal(sheet, current, count)
+    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", ""])
     sheet.close()
+
+
+def _removal_subtotal(sheet, town: str, count: int) -> None:
+    """Rows written for the township: the sheet's own count, whatever the data."""
+    sheet.total("小计", [town, "", f"{count} 条", "", "", "", "", "", "", ""])
 
 
 def _signs(workbook, *, villages, rows, as_of, unit) -> None:
