@@ -16,3 +16,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hengzhou-test-media-"))
+# Per run, so that two test runs on one machine never see each other's pending uploads.
+IMPORT_UPLOAD_DIR = tempfile.mkdtemp(prefix="hengzhou-test-imports-")
