@@ -43,7 +43,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from villages.audit import audit_write, snapshot
+from villages.audit import audit_entry, audit_write, snapshot
 from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
@@ -1163,16 +1163,7 @@ def _match_existing(planned: PlannedSign, matches: list[_Existing], cells: _Cell
 
 
 def _audit_row(*, user, action: str, obj, town: Town) -> AuditEntry:
-    """The row `villages.audit.audit_write` would write, for a bulk insert."""
-    return AuditEntry(
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk or ""),
-        object_repr=str(obj)[:200],
-        town=town,
-        after=snapshot(obj),
-    )
+    return audit_entry(actor=user, action=action, obj=obj, town=town, after=snapshot(obj))
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     return data
 
 
-def audit_write(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -37,8 +37,8 @@ def audit_write(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record one write; call it inside the transaction of the write it describes."""
-    return AuditEntry.objects.create(
+    """The (unsaved) audit row for one write; bulk writers insert many with bulk_create."""
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -48,3 +48,13 @@ def audit_write(
         before=before,
         after=after,
     )
+
+
+def audit_write(**kwargs) -> AuditEntry:
+    """Record one write; call it inside the transaction of the write it describes.
+
+    Takes the keyword arguments of `audit_entry`.
+    """
+    entry = audit_entry(**kwargs)
+    entry.save()
+    return entry
