@@ -219,7 +219,7 @@ SIGN_COLUMNS = (
         "kind",
         "类别",
         "从下拉列表选择。",
-        "功能性指引牌子",
+        "功能性指引牌",
         18,
         aliases=("牌子类别",),
         required="必填",
@@ -820,7 +820,9 @@ def zh_labels(choices) -> list[str]:
 
 
 KIND_ALIASES = {
-    "上墙制度牌": SignKind.RULE,
+    # The article's words for the two counts, as older ledgers write them.
+    "上墙制度牌子": SignKind.RULE,
+    "功能性指引牌子": SignKind.GUIDANCE,
     "制度牌": SignKind.RULE,
     "上墙制度": SignKind.RULE,
     "功能室牌": SignKind.PLAQUE,

@@ -46,7 +46,7 @@ def test_headline_figures(as_reviewer, world):  # noqa: F811
     assert (totals.towns_fully_covered, totals.towns) == (1, 17)
     assert (totals.demonstration_sites, ctx["investment_wan"]) == (1, Decimal("4.00"))
     assert dict(ctx["kinds"]) == {
-        "上墙制度牌子": 1, "功能室牌子": 1, "功能性指引牌子": 1, "机构(机制)牌子": 0,
+        "上墙制度牌": 1, "功能室牌子": 1, "功能性指引牌": 1, "机构(机制)牌子": 0,
         "荣誉牌": 0, "其他": 0,
     }  # fmt: skip
     page = get(as_reviewer, as_of="2024-03-01").content.decode()

@@ -172,7 +172,7 @@ BAD_FILES = {
     ),
     "unknown_kind": (
         lambda mp: xlsx([row(kind="牌匾")]),
-        "第2行 第E列（类别）：未知的值“牌匾”；请从以下选择：上墙制度牌子、",
+        "第2行 第E列（类别）：未知的值“牌匾”；请从以下选择：上墙制度牌、",
     ),
     "unknown_reason": (
         lambda mp: xlsx([row(removed="2024-03-01", reason="不想要")]),
@@ -289,7 +289,7 @@ def test_bad_file_is_refused_with_its_message_and_nothing_written(
     assert not upload_dir.exists() or not any(upload_dir.iterdir())
 
 
-KINDS = "上墙制度牌子、功能室牌子、功能性指引牌子、机构(机制)牌子、荣誉牌、其他"
+KINDS = "上墙制度牌、功能室牌子、功能性指引牌、机构(机制)牌子、荣誉牌、其他"
 
 
 def test_every_error_of_every_row_is_listed(client, place):
@@ -680,7 +680,7 @@ def test_sign_template_has_help_sheet_and_drop_downs(client, place):
     lists = workbook["选项"]
     kinds = [c.value for c in lists["A"][1:] if c.value]
     reasons = [c.value for c in lists["B"][1:] if c.value]
-    assert kinds == imports.zh_labels(SignKind) and "功能性指引牌子" in kinds
+    assert kinds == imports.zh_labels(SignKind) and "功能性指引牌" in kinds
     assert reasons == imports.zh_labels(RemovalReason) and "无实质性业务" in reasons
     assert "城东村" in [c.value for c in lists["D"]]
     validations = {str(v.sqref).split(":")[0]: v for v in data.data_validations.dataValidation}
