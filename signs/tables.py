@@ -9,27 +9,29 @@ from villages.models import Village
 from .selectors import progress_percent
 
 WIDE_NUMBER = {
-    "th": {"class": "d-none d-lg-table-cell"},
+    "th": {"class": "text-end d-none d-lg-table-cell"},
     "td": {"class": "text-end d-none d-lg-table-cell"},
 }
 PHONE_HIDDEN = {
     "th": {"class": "d-none d-sm-table-cell"},
     "td": {"class": "d-none d-sm-table-cell"},
 }
+PHONE_HIDDEN_NUMBER = {
+    "th": {"class": "text-end d-none d-sm-table-cell"},
+    "td": {"class": "text-end d-none d-sm-table-cell"},
+}
+NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
 
 
 class VillageTable(tables.Table):
     """A township's villages with their figures (rows from `village_progress`)."""
 
     name = tables.Column(verbose_name=_("village (community)"))
-    kind = tables.Column(verbose_name=_("kind"))
-    on_wall = tables.Column(
-        verbose_name=_("Signs on the wall"), attrs={"td": {"class": "text-end"}}
-    )
-    still_to_remove = tables.Column(
-        verbose_name=_("Still to remove"), attrs={"td": {"class": "text-end"}}
-    )
-    removed = tables.Column(verbose_name=_("Removed"), attrs={"td": {"class": "text-end"}})
+    # On a phone only the name, what is left, what came down and the verdict are shown.
+    kind = tables.Column(verbose_name=_("kind"), attrs=PHONE_HIDDEN)
+    on_wall = tables.Column(verbose_name=_("Signs on the wall"), attrs=PHONE_HIDDEN_NUMBER)
+    still_to_remove = tables.Column(verbose_name=_("Still to remove"), attrs=NUMBER)
+    removed = tables.Column(verbose_name=_("Removed"), attrs=NUMBER)
     removed_rule = tables.Column(verbose_name=_("Rule boards removed"), attrs=WIDE_NUMBER)
     removed_guidance = tables.Column(verbose_name=_("Guidance signs removed"), attrs=WIDE_NUMBER)
     progress = tables.Column(
