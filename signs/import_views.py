@@ -226,46 +226,65 @@ def sign_import_preview(request, code, token):
     entry, data = loaded
     template_url = reverse("sign_import_template", args=[town.code])
     context = {"town": town, "entry": entry, "upload_url": upload_url, "template_url": template_url}
+    return _preview_or_confirm(
+        request,
+        token=token,
+        data=data,
+        context=context,
+        read=imports.read_sign_sheet,
+        plan=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
+        commit=lambda sheet: imports.sign_import_commit(
+            town=town,
+            user=request.user,
+            sheet=sheet,
+            file_name=entry["name"],
+            expected=entry["summary"],
+        ),  # fmt: skip
+        done=_(
+            "Imported: %(signs)d signs and %(removals)d removals added, "
+            "%(skipped)d rows already in the inventory skipped."
+        ),
+        done_url=reverse("town", args=[town.code]),
+        template="signs/import_preview.html",
+    )
+
+
+def _preview_or_confirm(
+    request, *, token, data, context, read, plan, commit, done, done_url, template
+):  # fmt: skip
+    """GET: show what the import will do. POST: do it, planning again inside the commit.
+
+    Shared by both imports; `done` is the success message, formatted with the plan summary.
+    """
     try:
-        sheet = imports.read_sign_sheet(data)
+        sheet = read(data)
     except imports.ImportFileError as exc:
         _discard(request, token)
         return _render_upload(request, context, errors=exc.messages)
     if request.method == "POST":
         try:
-            plan = imports.sign_import_commit(
-                town=town, user=request.user, sheet=sheet, file_name=entry["name"],
-                expected=entry["summary"],
-            )  # fmt: skip
+            result = commit(sheet)
         except imports.ImportRejected as exc:
             _discard(request, token)
             return _render_upload(request, context, errors=exc.plan.errors)
         except imports.PlanChanged as exc:
             _update_summary(request, token, exc.plan.summary)
             context["changed"] = True
-            plan = exc.plan
+            result = exc.plan
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
         else:
             _discard(request, token)
-            summary = plan.summary
-            messages.success(
-                request,
-                _(
-                    "Imported: %(signs)d signs and %(removals)d removals added, "
-                    "%(skipped)d rows already in the inventory skipped."
-                )
-                % summary,
-            )
-            return redirect("town", code=town.code)
+            messages.success(request, done % result.summary)
+            return redirect(done_url)
     else:
-        plan = imports.plan_sign_import(town=town, sheet=sheet)
-        if plan.errors:
+        result = plan(sheet)
+        if result.errors:
             _discard(request, token)
-            return _render_upload(request, context, errors=plan.errors)
-    context.update(plan=plan, summary=plan.summary, shown=imports.MAX_PREVIEW_ROWS)
-    return render(request, "signs/import_preview.html", context)
+            return _render_upload(request, context, errors=result.errors)
+    context.update(plan=result, summary=result.summary, shown=imports.MAX_PREVIEW_ROWS)
+    return render(request, template, context)
 
 
 def _render_upload(request, context: dict, *, form=None, errors=()):
@@ -318,42 +337,21 @@ def village_import_preview(request, token):
     entry, data = loaded
     template_url = reverse("village_import_template")
     context = {"entry": entry, "upload_url": upload_url, "template_url": template_url}
-    try:
-        sheet = imports.read_village_sheet(data)
-    except imports.ImportFileError as exc:
-        _discard(request, token)
-        return _render_upload(request, context, errors=exc.messages)
-    if request.method == "POST":
-        try:
-            plan = imports.village_import_commit(
-                user=request.user, sheet=sheet, expected=entry["summary"]
-            )
-        except imports.ImportRejected as exc:
-            _discard(request, token)
-            return _render_upload(request, context, errors=exc.plan.errors)
-        except imports.PlanChanged as exc:
-            _update_summary(request, token, exc.plan.summary)
-            context["changed"] = True
-            plan = exc.plan
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(request.path)
-        else:
-            _discard(request, token)
-            messages.success(
-                request,
-                _(
-                    "Imported: %(towns_created)d townships added, %(towns_updated)d renamed; "
-                    "%(villages_created)d villages added, %(villages_updated)d updated, "
-                    "%(unchanged)d unchanged."
-                )
-                % plan.summary,
-            )
-            return redirect(upload_url)
-    else:
-        plan = imports.plan_village_import(sheet=sheet)
-        if plan.errors:
-            _discard(request, token)
-            return _render_upload(request, context, errors=plan.errors)
-    context.update(plan=plan, summary=plan.summary, shown=imports.MAX_PREVIEW_ROWS)
-    return render(request, "signs/import_villages_preview.html", context)
+    return _preview_or_confirm(
+        request,
+        token=token,
+        data=data,
+        context=context,
+        read=imports.read_village_sheet,
+        plan=lambda sheet: imports.plan_village_import(sheet=sheet),
+        commit=lambda sheet: imports.village_import_commit(
+            user=request.user, sheet=sheet, expected=entry["summary"]
+        ),
+        done=_(
+            "Imported: %(towns_created)d townships added, %(towns_updated)d renamed; "
+            "%(villages_created)d villages added, %(villages_updated)d updated, "
+            "%(unchanged)d unchanged."
+        ),
+        done_url=upload_url,
+        template="signs/import_villages_preview.html",
+    )
