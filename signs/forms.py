@@ -7,6 +7,8 @@ from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.form_tokens import FormTokenMixin
+
 from .choices import DEFAULT_REMOVAL_REASON, RemovalReason, SignKind
 from .models import ApprovedItem, Signboard
 from .selectors import item_kind_order
@@ -41,7 +43,7 @@ class BootstrapMixin:
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
-class RemovalFieldsMixin(BootstrapMixin, forms.Form):
+class RemovalFieldsMixin(FormTokenMixin, BootstrapMixin, forms.Form):
     removed_on = forms.DateField(label=_("removed on"), initial=_today, widget=DateInput())
     reason = forms.ChoiceField(
         label=_("reason"), choices=RemovalReason.choices, initial=DEFAULT_REMOVAL_REASON
@@ -77,7 +79,7 @@ class BulkRemovalForm(RemovalFieldsMixin):
         self.fields["signboards"].error_messages["required"] = _("Tick at least one sign.")
 
 
-class SignboardForm(BootstrapMixin, forms.ModelForm):
+class SignboardForm(FormTokenMixin, BootstrapMixin, forms.ModelForm):
     """Add a sign; the standard's titles and the village's rooms are offered as suggestions."""
 
     class Meta:
@@ -100,7 +102,7 @@ class SignboardForm(BootstrapMixin, forms.ModelForm):
         self.fields["inventoried_on"].initial = _today
 
 
-class RevokeForm(BootstrapMixin, forms.Form):
+class RevokeForm(FormTokenMixin, BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=_("reason for revoking"), widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -25,6 +25,7 @@ from villages.access import (
     visible_towns,
     visible_villages,
 )
+from villages.form_tokens import AlreadySubmitted, submitted_once
 
 from . import selectors, services
 from .choices import AUDIT_ACTION_LABELS, SignStatus
@@ -139,7 +140,10 @@ def removal_create(request, pk):
     form = RemovalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.removal_record(signboard=sign, user=request.user, **form.cleaned_data)
+            with _once(form, request):
+                services.removal_record(signboard=sign, user=request.user, **form.cleaned_fields())
+        except AlreadySubmitted:
+            return _already_submitted(request, village_url)
         except ValidationError as exc:
             if sign.removals.filter(revoked_at__isnull=True).exists():  # a double tap
                 messages.warning(request, _("This sign has already been removed."))
@@ -161,13 +165,16 @@ def removal_bulk(request, code):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            done = services.removals_record_bulk(
-                signboards=list(data["signboards"]),
-                user=request.user,
-                removed_on=data["removed_on"],
-                reason=data["reason"],
-                note=data["note"],
-            )
+            with _once(form, request):
+                done = services.removals_record_bulk(
+                    signboards=list(data["signboards"]),
+                    user=request.user,
+                    removed_on=data["removed_on"],
+                    reason=data["reason"],
+                    note=data["note"],
+                )
+        except AlreadySubmitted:
+            return _already_submitted(request, reverse("village", args=[village.code]))
         except ValidationError as exc:
             messages.error(
                 request, _("Nothing was saved. %(error)s") % {"error": " ".join(exc.messages)}
@@ -188,9 +195,12 @@ def signboard_create(request, code):
     form = SignboardForm(request.POST or None, standard=standard)
     if request.method == "POST" and form.is_valid():
         try:
-            sign = services.signboard_create(
-                village=village, user=request.user, **form.cleaned_data
-            )
+            with _once(form, request):
+                sign = services.signboard_create(
+                    village=village, user=request.user, **form.cleaned_fields()
+                )
+        except AlreadySubmitted:
+            return _already_submitted(request, reverse("village", args=[village.code]))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -211,14 +221,20 @@ def signboard_create(request, code):
 @login_required
 def removal_revoke(request, pk):
     """Take back a mistaken removal, with a reason; the history keeps both."""
-    removal = get_object_or_404(
-        selectors.editable_removals(request.user).filter(revoked_at__isnull=True), pk=pk
-    )
+    removal = get_object_or_404(selectors.editable_removals(request.user), pk=pk)
+    if removal.revoked_at is not None:  # a second tap, or an old page
+        messages.info(request, _("This removal has already been revoked."))
+        return redirect("village", code=removal.signboard.village.code)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.removal_revoke(
-                removal=removal, user=request.user, reason=form.cleaned_data["reason"]
+            with _once(form, request):
+                services.removal_revoke(
+                    removal=removal, user=request.user, reason=form.cleaned_data["reason"]
+                )
+        except AlreadySubmitted:
+            return _already_submitted(
+                request, reverse("village", args=[removal.signboard.village.code])
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -276,6 +292,16 @@ def media(request, path):
     A busy site can hand this path to the web server (X-Accel-Redirect) instead.
     """
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def _once(form, request):
+    """The service call and the spending of the form's one-time token, in one transaction."""
+    return submitted_once(token=form.cleaned_data["form_token"], user=request.user)
+
+
+def _already_submitted(request, url: str):
+    messages.info(request, _("This form was already saved; it was not saved twice."))
+    return redirect(url)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

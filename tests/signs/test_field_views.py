@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from signs import services
 from signs.models import ApprovedItem, Removal, Signboard
+from tests.helpers import with_token
 from villages import roles
 from villages.models import AuditEntry, Village
 
@@ -114,7 +115,7 @@ def test_post_to_other_township_is_404_and_writes_nothing(client, place, view):
         url = urls(place, theirs=True)[view]
     if view == "removal_revoke":
         data["reason"] = "想撤销"
-    assert client.post(url, data).status_code == 404
+    assert client.post(url, with_token(data)).status_code == 404
     after = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
     assert after == before
     assert Removal.objects.filter(revoked_at__isnull=False).count() == revoked
@@ -212,7 +213,7 @@ def test_record_a_removal_from_the_prefilled_form(client, place):
     html = client.get(url).content.decode()
     assert 'accept="image/*"' in html and 'capture="environment"' in html
     response = client.post(
-        url, {"removed_on": timezone.localdate().isoformat(), "reason": "no_business"}
+        url, with_token(removed_on=timezone.localdate().isoformat(), reason="no_business")
     )
     assert response.status_code == 302 and response.url == urls(place)["village"]
     removal = Removal.objects.get(signboard=place["sign"]["todo"])
@@ -224,7 +225,7 @@ def test_record_a_removal_from_the_prefilled_form(client, place):
 def test_double_submit_records_once_with_a_clear_message(client, place):
     login(client, place["staff"])
     url = urls(place)["removal_create"]
-    data = {"removed_on": "2024-03-02", "reason": "no_business"}
+    data = with_token(removed_on="2024-03-02", reason="no_business")
     client.post(url, data)
     second = client.post(url, data, follow=True)
     assert Removal.objects.filter(signboard=place["sign"]["todo"]).count() == 1
@@ -236,7 +237,7 @@ def test_removal_form_rejects_bad_input_and_saves_nothing(client, place):
     login(client, place["staff"])
     url = urls(place)["removal_create"]
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    response = client.post(url, {"removed_on": tomorrow, "reason": "other", "note": ""})
+    response = client.post(url, with_token(removed_on=tomorrow, reason="other", note=""))
     html = response.content.decode()
     assert response.status_code == 200
     assert "摘除日期不能晚于今天" in html
@@ -248,7 +249,7 @@ def test_bulk_removal_records_all_ticked(client, place):
     ticked = [place["sign"]["todo"].pk, place["sign"]["todo2"].pk, place["sign"]["dup"].pk]
     response = client.post(
         reverse("removal_bulk", args=[place["village"].code]),
-        {"signboards": ticked, "removed_on": "2024-04-01", "reason": "duplicate"},
+        with_token(signboards=ticked, removed_on="2024-04-01", reason="duplicate"),
         follow=True,
     )
     assert set(Removal.objects.filter(removed_on=dt.date(2024, 4, 1)).values_list(
@@ -267,7 +268,7 @@ def test_bulk_removal_is_all_or_nothing(client, place):
     before = Removal.objects.count()
     response = client.post(
         reverse("removal_bulk", args=[place["village"].code]),
-        {"signboards": ticked, "removed_on": "2024-04-01", "reason": "no_business"},
+        with_token(signboards=ticked, removed_on="2024-04-01", reason="no_business"),
         follow=True,
     )
     assert Removal.objects.count() == before
@@ -278,7 +279,7 @@ def test_bulk_removal_without_ticks_says_so(client, place):
     login(client, place["staff"])
     response = client.post(
         reverse("removal_bulk", args=[place["village"].code]),
-        {"removed_on": "2024-04-01", "reason": "no_business"},
+        with_token(removed_on="2024-04-01", reason="no_business"),
         follow=True,
     )
     assert "请至少勾选一块牌子" in response.content.decode()
@@ -291,10 +292,10 @@ def test_add_a_sign_with_suggestions(client, place):
     assert '<option value="村规民约">' in html  # the standard's titles as suggestions
     assert '<option value="二楼">' in html  # the village's rooms
     item = ApprovedItem.objects.get(standard__is_current=True, kind="plaque", number=3)
-    response = client.post(url, {
+    response = client.post(url, with_token({
         "title": "党员活动室", "kind": "plaque", "location": "三楼",
         "approved_item": item.pk, "inventoried_on": "2024-05-01",
-    })  # fmt: skip
+    }))  # fmt: skip
     assert response.status_code == 302
     village = client.get(urls(place)["village"])
     status = {s.location: s.status for s in village.context["signs"] if s.title == "党员活动室"}
@@ -304,8 +305,8 @@ def test_add_a_sign_with_suggestions(client, place):
 def test_revoke_needs_a_reason_then_puts_the_sign_back(client, place):
     login(client, place["staff"])
     url = urls(place)["removal_revoke"]
-    assert "这个字段是必填项" in client.post(url, {"reason": ""}).content.decode()
-    response = client.post(url, {"reason": "牌子还在墙上"})
+    assert "这个字段是必填项" in client.post(url, with_token(reason="")).content.decode()
+    response = client.post(url, with_token(reason="牌子还在墙上"))
     assert response.status_code == 302
     removal = place["removal"]
     removal.refresh_from_db()
@@ -314,7 +315,9 @@ def test_revoke_needs_a_reason_then_puts_the_sign_back(client, place):
         str(place["sign"]["todo"].pk), str(place["sign"]["gone"].pk)))  # fmt: skip
     html = history.content.decode()
     assert "牌子还在墙上" in html
-    assert client.get(url).status_code == 404  # already revoked
+    again = client.get(url, follow=True)  # already revoked: back to the village, told why
+    assert again.redirect_chain[-1][0] == urls(place)["village"]
+    assert "该摘除记录已被撤销" in again.content.decode()
 
 
 def test_history_lists_who_did_what(client, place):
@@ -369,11 +372,11 @@ def test_removal_with_photos_stores_them_downscaled_with_thumbnails(client, plac
     from PIL import Image
 
     login(client, place["staff"])
-    response = client.post(urls(place)["removal_create"], {
+    response = client.post(urls(place)["removal_create"], with_token({
         "removed_on": "2024-03-02", "reason": "no_business",
         "photo": SimpleUploadedFile("after.heic.jpg", jpeg_bytes((3200, 2400))),
         "photo_before": SimpleUploadedFile("before.jpg", jpeg_bytes()),
-    })  # fmt: skip
+    }))  # fmt: skip
     assert response.status_code == 302
     removal = Removal.objects.get(signboard=place["sign"]["todo"])
     with Image.open(removal.photo.path) as image:
@@ -400,8 +403,8 @@ def test_bad_photo_is_refused_and_nothing_saved(client, place, settings, tmp_pat
 
     settings.MEDIA_ROOT = tmp_path
     login(client, place["staff"])
-    data = {"removed_on": "2024-03-02", "reason": "no_business",
-            "photo": SimpleUploadedFile("ok.jpg", jpeg_bytes())}  # fmt: skip
+    data = with_token(removed_on="2024-03-02", reason="no_business",
+                      photo=SimpleUploadedFile("ok.jpg", jpeg_bytes()))  # fmt: skip
     data[field] = SimpleUploadedFile(name, content)
     response = client.post(urls(place)["removal_create"], data)
     assert response.status_code == 200
@@ -418,10 +421,10 @@ def test_too_large_photo_is_refused(client, place, settings, tmp_path, monkeypat
     monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 1000)
     settings.MEDIA_ROOT = tmp_path
     login(client, place["staff"])
-    response = client.post(urls(place)["removal_create"], {
+    response = client.post(urls(place)["removal_create"], with_token({
         "removed_on": "2024-03-02", "reason": "no_business",
         "photo": SimpleUploadedFile("big.jpg", jpeg_bytes()),
-    })  # fmt: skip
+    }))  # fmt: skip
     assert "照片超过" in response.content.decode()
     assert not Removal.objects.exists() or not Removal.objects.filter(
         signboard=place["sign"]["todo"]).exists()  # fmt: skip
