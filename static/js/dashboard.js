@@ -16,7 +16,7 @@
     });
     monthly.setOption({
       animation: false,
-      tooltip: { trigger: "axis", confine: true },
+      tooltip: { trigger: "axis", confine: true, renderMode: "richText" },
       legend: { type: "scroll", top: 0, selected: {} },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: data.months },
@@ -31,7 +31,7 @@
     var progress = echarts.init(progressEl);
     progress.setOption({
       animation: false,
-      tooltip: { trigger: "axis", confine: true, valueFormatter: function (v) { return v + "%"; } },
+      tooltip: { trigger: "axis", confine: true, renderMode: "richText", valueFormatter: function (v) { return v + "%"; } },
       grid: { left: 64, right: 48, top: 8, bottom: 24 },
       xAxis: { type: "value", max: 100 },
       yAxis: { type: "category", data: data.progress.towns, inverse: true },

@@ -45,8 +45,15 @@ def page(request, browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.viewport_name = request.node.callspec.id
+    # Anything the Content Security Policy blocks (an inline script or style) fails the test.
+    blocked = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content Security Policy: {blocked}"
 
 
 @pytest.fixture

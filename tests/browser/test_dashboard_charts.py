@@ -65,6 +65,12 @@ def test_charts_show_the_selectors_figures(page, live_server, data, screenshot):
     assert option["yAxis"][0]["data"] == [row.town.name for row in rows]
     assert option["series"][0]["data"] == [float(row.progress) for row in rows]
 
+    # A tooltip on hover is drawn too (the page fixture fails on anything the CSP blocks).
+    page.get_by_test_id("chart-monthly").hover()
+    page.wait_for_function(
+        "el => echarts.getInstanceByDom(el).getOption().tooltip[0].renderMode === 'richText'",
+        arg=page.get_by_test_id("chart-monthly").element_handle(),
+    )
     assert blocked == []  # nothing was fetched from outside the app
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot("dashboard")

@@ -93,7 +93,9 @@ def test_record_and_revoke_a_removal_on_a_phone(phone, live_server, field, photo
     expect(row).to_have_attribute("data-status", "removed")
     expect(row.get_by_test_id("thumb")).to_be_visible()
     # The thumbnail really loaded (served to signed-in users), not a broken image.
-    assert row.get_by_test_id("thumb").evaluate("img => img.complete && img.naturalWidth") > 0
+    thumb = row.get_by_test_id("thumb").element_handle()
+    page.wait_for_function("img => img.complete", arg=thumb)
+    assert thumb.evaluate("img => img.naturalWidth") > 0
     expect(page.get_by_test_id("village-status")).to_have_text("2 块待摘除")
     look("4-village-after")
     removal = Removal.objects.get(signboard=sign)

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -20,7 +21,7 @@ URL = reverse("dashboard")
 
 @pytest.fixture
 def as_reviewer(client, reviewer):
-    client.login(username="reviewer_a", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="reviewer_a"))
     return client
 
 
@@ -127,7 +128,7 @@ def test_a_future_date_is_refused_in_chinese(as_reviewer, world):  # noqa: F811
 
 def test_staff_see_their_township_only(client, world, make_user):  # noqa: F811
     make_user("staff_b", role=roles.TOWN_STAFF, town=world["other"])
-    client.login(username="staff_b", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_b"))
     ctx = get(client, as_of="2024-03-01").context
     assert [row.town.name for row in ctx["table"].data] == ["百合镇"]
     assert (ctx["totals"].villages, ctx["totals"].removed, ctx["totals"].towns) == (1, 1, 1)

@@ -5,6 +5,7 @@ import io
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,7 +20,7 @@ D = dt.date
 
 @pytest.fixture
 def as_reviewer(client, reviewer):
-    client.login(username="reviewer_a", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="reviewer_a"))
     return client
 
 
@@ -153,7 +154,7 @@ def test_formula_looking_text_stays_text(as_reviewer, world):  # noqa: F811
 
 def test_staff_get_their_township_only(client, world, make_user):  # noqa: F811
     make_user("staff_b", role=roles.TOWN_STAFF, town=world["other"])
-    client.login(username="staff_b", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_b"))
     wb = ledger(client)
     assert [r[1] for r in data_rows(wb["汇总"]) if isinstance(r[0], int)] == ["百合镇"]
     assert {r[1] for r in data_rows(wb["牌子台账"]) if isinstance(r[0], int)} == {"百合镇"}
@@ -162,7 +163,7 @@ def test_staff_get_their_township_only(client, world, make_user):  # noqa: F811
 def test_town_table_export_is_the_filtered_view(client, world, make_user):  # noqa: F811
     make_user("staff_a2", role=roles.TOWN_STAFF, town=world["town"])
     Village.objects.create(town=world["town"], code="450181100203", name="城南村")
-    client.login(username="staff_a2", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_a2"))
     url = reverse("town", args=[world["town"].code])
     params = {"as_of": "2024-03-01", "meets_standard": "true", "sort": "-name"}
     on_screen = [v.name for v in client.get(url, params).context["table"].data]
@@ -188,7 +189,7 @@ def test_export_then_import_changes_nothing(client, world, make_user, tmp_path, 
 
     settings.IMPORT_UPLOAD_DIR = str(tmp_path)
     make_user("staff_a3", role=roles.TOWN_STAFF, town=world["town"])
-    client.login(username="staff_a3", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_a3"))
     exported = client.get(reverse("ledger_export"))  # as of today
     content = b"".join(exported.streaming_content)
     before = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())

@@ -12,8 +12,6 @@ from tests.helpers import with_token
 from villages import roles
 from villages.models import AuditEntry, Village
 
-PASSWORD = "pw-Test-2024"
-
 
 @pytest.fixture
 def place(town, other_town, village, make_user):
@@ -56,7 +54,7 @@ def place(town, other_town, village, make_user):
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

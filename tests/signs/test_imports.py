@@ -19,7 +19,6 @@ from signs.models import ApprovedItem, Removal, Signboard, Standard
 from villages import roles
 from villages.models import AuditEntry, Town, Village
 
-PASSWORD = "pw-Test-2024"
 HEADERS = ["乡镇代码", "村(社区)代码", "村(社区)名称", "牌子名称", "类别", "位置", "保留项目",
            "清点日期", "摘除日期", "摘除原因", "备注"]  # fmt: skip
 KEYS = ["town", "code", "name", "title", "kind", "location", "item", "inventoried", "removed",
@@ -247,7 +246,7 @@ def place(town, other_town, village, make_user):
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

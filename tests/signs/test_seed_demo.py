@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import RequestFactory
 from django.utils import timezone
 
 from signs.choices import RemovalReason, SignKind
@@ -178,7 +179,8 @@ def test_accounts(seeded):
     assert staff.town_staff.town.name == "横州镇"
     assert TownStaff.objects.count() == 17
     for username in ("admin", "reviewer", "staff_450181100"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
     assert "staff_450181204" in seeded
 
 

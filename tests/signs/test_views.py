@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from signs.models import Removal, Signboard
@@ -53,14 +54,14 @@ def test_staff_figures_exclude_other_townships(client, make_user, other_town, re
     from villages import roles
 
     make_user("staff_b", role=roles.TOWN_STAFF, town=other_town)
-    client.login(username="staff_b", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_b"))
     html = client.get(reverse("home"), follow=True).content.decode()
     assert 'data-testid="nav-town">百合镇<' in html
     assert 'data-testid="removed">0<' in html
 
 
 def test_reviewer_lands_on_the_city_dashboard(client, reviewer, removed_sign):
-    client.login(username="reviewer_a", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="reviewer_a"))
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard")
     html = response.content.decode()
@@ -70,14 +71,14 @@ def test_reviewer_lands_on_the_city_dashboard(client, reviewer, removed_sign):
 
 def test_user_without_township_is_told(client, django_user_model):
     django_user_model.objects.create_user("lost", password="pw-Test-2024")
-    client.login(username="lost", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="lost"))
     html = client.get(reverse("home")).content.decode()
     assert "尚未分配乡镇" in html
     assert 'data-testid="removed"' not in html
 
 
 def test_english_is_available(client, staff):
-    client.login(username="staff_a", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_a"))
     response = client.get(reverse("home"), headers={"accept-language": "en"}, follow=True)
     html = response.content.decode()
     assert '<html lang="en">' in html
@@ -85,7 +86,7 @@ def test_english_is_available(client, staff):
 
 
 def test_password_change_in_chinese(client, staff):
-    client.login(username="staff_a", password="pw-Test-2024")
+    client.force_login(User.objects.get(username="staff_a"))
     page = client.get(reverse("password_change")).content.decode()
     assert "修改密码" in page and "旧密码" in page and 'class="form-control"' in page
     weak = client.post(reverse("password_change"), {
