@@ -1,6 +1,8 @@
 """Settings come from the environment (DATABASE_URL, DJANGO_SECRET_KEY, …)."""
 
 import os
+import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,14 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment less what the settings read, so each test sets its own."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+
+
 def settings_in_subprocess(
     module: str, env: dict[str, str], expr: str
 ) -> subprocess.CompletedProcess:
     code = f"import django, os; django.setup(); from django.conf import settings; print({expr})"
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        env={**environment_without_settings(), "DJANGO_SETTINGS_MODULE": module, **env},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -70,3 +76,79 @@ def test_locale_and_time_zone():
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert settings.MIDDLEWARE[1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+# The deploy check as docs/deploy.md and .ci/run run it: production settings, a random key.
+DEPLOY_ENV = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "zhaipai.example.gov.cn",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://zhaipai.example.gov.cn",
+}
+
+
+def deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **environment_without_settings(),
+            "DJANGO_SETTINGS_MODULE": "hengzhou.settings.production",
+            **env,
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_passes_the_deploy_check():
+    out = deploy_check(DEPLOY_ENV)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "System check identified no issues (0 silenced)." in out.stdout
+
+
+def test_production_is_https_behind_a_proxy():
+    out = settings_in_subprocess(
+        "hengzhou.settings.production",
+        DEPLOY_ENV,
+        "settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "settings.SECURE_HSTS_PRELOAD, settings.X_FRAME_OPTIONS, settings.SECURE_REFERRER_POLICY, "
+        "settings.CSRF_TRUSTED_ORIGINS",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == (
+        "('HTTP_X_FORWARDED_PROTO', 'https') True True True 31536000 True True DENY same-origin "
+        "['https://zhaipai.example.gov.cn']"
+    )
+
+
+def test_plain_http_switch_turns_off_what_needs_https():
+    out = settings_in_subprocess(
+        "hengzhou.settings.production",
+        {**DEPLOY_ENV, "DJANGO_HTTPS": "false"},
+        "settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.LANGUAGE_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS, "
+        "settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD, "
+        "settings.X_FRAME_OPTIONS, settings.SECURE_REFERRER_POLICY",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "None False False False False 0 False False DENY same-origin"
+
+
+def test_plain_http_is_not_hidden_from_the_deploy_check():
+    out = deploy_check({**DEPLOY_ENV, "DJANGO_HTTPS": "false"})
+    assert out.returncode != 0
+    warned = set(re.findall(r"\(security\.(W\d+)\)", out.stderr))
+    # No HSTS, no redirect, session and CSRF cookies sent over plain HTTP: the price, stated.
+    assert warned == {"W004", "W008", "W012", "W016"}, out.stderr
+
+
+def test_https_switch_refuses_a_value_it_does_not_know():
+    out = settings_in_subprocess(
+        "hengzhou.settings.production", {**DEPLOY_ENV, "DJANGO_HTTPS": "ture"}, "settings.DEBUG"
+    )
+    assert out.returncode != 0
+    assert "DJANGO_HTTPS must be true or false" in out.stderr
