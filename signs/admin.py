@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from villages.admin import AuditedAdmin
+
 from .models import ApprovedItem, Removal, Signboard, Standard
 
 
@@ -9,7 +11,7 @@ class ApprovedItemInline(admin.TabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(AuditedAdmin):
     list_display = ["title", "year", "effective_on", "is_current"]
     list_filter = ["is_current", "year"]
     search_fields = ["title"]
@@ -17,7 +19,7 @@ class StandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApprovedItem)
-class ApprovedItemAdmin(admin.ModelAdmin):
+class ApprovedItemAdmin(AuditedAdmin):
     list_display = ["number", "title", "kind", "standard"]
     list_filter = ["standard", "kind"]
     list_select_related = ["standard"]
@@ -25,7 +27,7 @@ class ApprovedItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signboard)
-class SignboardAdmin(admin.ModelAdmin):
+class SignboardAdmin(AuditedAdmin):
     list_display = ["title", "kind", "village", "location", "approved_item", "inventoried_on"]
     list_filter = ["kind", "village__town"]
     list_select_related = ["village__town", "approved_item"]
@@ -39,7 +41,7 @@ class SignboardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Removal)
-class RemovalAdmin(admin.ModelAdmin):
+class RemovalAdmin(AuditedAdmin):
     list_display = ["signboard", "removed_on", "reason", "recorded_by", "revoked_at"]
     list_filter = ["reason", "signboard__village__town", "removed_on"]
     list_select_related = ["signboard__village__town", "recorded_by"]

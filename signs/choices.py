@@ -50,4 +50,12 @@ AUDIT_ACTION_LABELS = {
     "removal.revoke": _("revoked a removal"),
     "standard.make_current": _("made the standard current"),
     "signboard.import": _("imported an inventory"),
+    "town.create": _("added the township"),
+    "town.update": _("changed the township"),
+    "village.create": _("added the village"),
+    "village.update": _("changed the village"),
+    "admin.add": _("added in the admin"),
+    "admin.change": _("changed in the admin"),
+    "admin.delete": _("deleted in the admin"),
+    "admin.password": _("set a password in the admin"),
 }

@@ -548,12 +548,15 @@ class AccountSpec:
     first_name: str
     group: str
     town_id: int | None = None
-    superuser: bool = False
+    staff: bool = False  # may open the admin site
 
 
 def account_specs(towns: Sequence[Town]) -> list[AccountSpec]:
     specs = [
-        AccountSpec("admin", "管理员", roles.ADMINISTRATOR, superuser=True),
+        # 三员分立: three administrators, none a superuser.
+        AccountSpec("admin", "系统管理员", roles.SYSTEM_ADMIN, staff=True),
+        AccountSpec("security", "安全管理员", roles.SECURITY_ADMIN, staff=True),
+        AccountSpec("auditor", "审计管理员", roles.AUDIT_ADMIN, staff=True),
         AccountSpec("reviewer", "组织部审核员", roles.REVIEWER),
     ]
     specs += [
@@ -582,8 +585,7 @@ def ensure_accounts(towns: Sequence[Town]) -> tuple[list[str], int]:
                     username=spec.username,
                     first_name=spec.first_name,
                     password=password,
-                    is_staff=spec.superuser,
-                    is_superuser=spec.superuser,
+                    is_staff=spec.staff,
                     date_joined=now,
                 )
                 for spec in missing

@@ -26,7 +26,7 @@ def is_city_level(user) -> bool:
         return True
     if not hasattr(user, "_city_level_cache"):
         user._city_level_cache = user.groups.filter(
-            name__in=[roles.REVIEWER, roles.ADMINISTRATOR]
+            name__in=[roles.REVIEWER, roles.SYSTEM_ADMIN]
         ).exists()
     return user._city_level_cache
 

@@ -118,9 +118,26 @@ class TownStaff(models.Model):
         ordering = ["town__code", "user__username"]
         verbose_name = _("township staff")
         verbose_name_plural = _("township staff")
+        # The line between the system and the security administrator (villages.roles).
+        permissions = [
+            ("manage_accounts", _("Can create accounts and change their details and passwords")),
+            ("assign_roles", _("Can assign roles and administrator access to accounts")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.town}"
+
+
+class AuditRecordIsPermanent(Exception):
+    """Audit rows are never changed or deleted through the app (等保 2.0: kept ≥ 180 days)."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditRecordIsPermanent("audit records cannot be changed")
+
+    def delete(self):
+        raise AuditRecordIsPermanent("audit records cannot be deleted")
 
 
 class AuditEntry(models.Model):
@@ -155,6 +172,8 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("audit record")
@@ -165,6 +184,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRecordIsPermanent("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRecordIsPermanent("audit records cannot be deleted")
 
 
 class SubmittedForm(models.Model):

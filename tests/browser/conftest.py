@@ -1,10 +1,11 @@
 """Headless Chromium (Debian's, never a downloaded one) driven by Playwright."""
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import restore_roles
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -72,6 +73,4 @@ def screenshot(page):
 @pytest.fixture(autouse=True)
 def roles_after_flush(transactional_db):
     """A transactional test starts from a flushed database: put the migration's roles back."""
-    from django.apps import apps
-
-    importlib.import_module("signs.migrations.0002_roles").create_roles(apps, None)
+    restore_roles()

@@ -169,8 +169,12 @@ def test_removal_dates_and_records(seeded):
 def test_accounts(seeded):
     User = get_user_model()
     admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
-    assert admin.groups.filter(name=roles.ADMINISTRATOR).exists()
+    assert admin.is_staff and not admin.is_superuser  # 三员分立: no all-powerful account
+    assert admin.groups.filter(name=roles.SYSTEM_ADMIN).exists()
+    for username, role in (("security", roles.SECURITY_ADMIN), ("auditor", roles.AUDIT_ADMIN)):
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [role]
     reviewer = User.objects.get(username="reviewer")
     assert not reviewer.is_staff
     assert list(reviewer.groups.values_list("name", flat=True)) == [roles.REVIEWER]

@@ -42,10 +42,13 @@ def test_roles_exist_with_permissions(db):
     perms = {
         g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
     }
-    assert set(perms) == {roles.TOWN_STAFF, roles.REVIEWER, roles.ADMINISTRATOR}
+    assert set(perms) == {
+        roles.TOWN_STAFF, roles.REVIEWER,
+        roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN,
+    }  # fmt: skip
     assert {"add_removal", "change_removal", "add_signboard"} <= perms[roles.TOWN_STAFF]
     assert "change_standard" not in perms[roles.TOWN_STAFF]
     assert {"change_standard", "view_auditentry"} <= perms[roles.REVIEWER]
-    assert {"add_user", "change_user"} <= perms[roles.ADMINISTRATOR]
+    assert {"add_user", "change_user"} <= perms[roles.SYSTEM_ADMIN]
     assert not any(p.startswith("delete_") and p in {"delete_removal", "delete_signboard"}
                    for group in perms.values() for p in group)  # fmt: skip

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             f"全覆盖乡镇（计划）{len(result.fully_covered)} 个"
         )
         names = result.usernames
-        shown = ", ".join(names[:3]) + (f" … {names[-1]}" if len(names) > 3 else "")
+        shown = ", ".join(names[:5]) + (f" … {names[-1]}" if len(names) > 5 else "")
         write(f"演示账号：{shown}（共 {len(names)} 个，新建 {result.accounts_created} 个）")
         write(f"演示密码（仅供演示，切勿用于生产）：{demo.DEMO_PASSWORD}")
         write(f"用时 {elapsed:.1f} 秒。")
