@@ -59,3 +59,16 @@ def test_reviewer_signs_in_to_the_city(page, live_server, data, screenshot):
 def test_wrong_password_is_explained(page, live_server, data):
     sign_in(page, live_server, "reviewer", password="nope")
     expect(page.get_by_test_id("login-error")).to_contain_text("请输入一个正确的用户名和密码")
+
+
+def test_repeated_failures_lock_the_sign_in_with_a_clear_page(page, live_server, data, screenshot):
+    for _ in range(4):
+        sign_in(page, live_server, "reviewer", password="nope")
+        expect(page.get_by_test_id("login-error")).to_be_visible()
+    sign_in(page, live_server, "reviewer", password="nope")
+    expect(page.get_by_test_id("locked-out")).to_contain_text("连续 5 次登录失败")
+    expect(page.get_by_test_id("locked-out")).to_contain_text("30 分钟后再试")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot("locked-out")
+    sign_in(page, live_server, "reviewer")  # the right password, still locked
+    expect(page.get_by_test_id("locked-out")).to_be_visible()
