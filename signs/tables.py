@@ -1,11 +1,14 @@
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Village
+from villages.models import AuditEntry, Village
 
+from . import history
 from .selectors import progress_percent
 
 WIDE_NUMBER = {
@@ -21,6 +24,7 @@ PHONE_HIDDEN_NUMBER = {
     "td": {"class": "text-end d-none d-sm-table-cell"},
 }
 NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+CHANGES = {"td": {"class": "wrap-words"}}
 
 
 class VillageTable(tables.Table):
@@ -83,3 +87,84 @@ class VillageTable(tables.Table):
 
     def order_name(self, queryset, is_descending):
         return queryset.order_by(("-" if is_descending else "") + "name", "pk"), True
+
+
+class AuditEntryTable(tables.Table):
+    """A township's activity log (rows from `selectors.town_activity`), newest first.
+
+    The field changes of the page's entries are described together (signs.history): a few
+    queries per page, not per row.
+    """
+
+    at = tables.Column(verbose_name=capfirst(_("at")))
+    # On a phone who acted goes under the time, and the object under the action.
+    actor = tables.Column(
+        verbose_name=capfirst(_("by")), orderable=False, empty_values=(), attrs=PHONE_HIDDEN
+    )
+    action = tables.Column(verbose_name=capfirst(_("action")), orderable=False)
+    object_repr = tables.Column(
+        verbose_name=capfirst(_("object")), orderable=False, attrs=PHONE_HIDDEN
+    )
+    changes = tables.Column(
+        verbose_name=_("Changes"), accessor="pk", orderable=False, attrs=CHANGES
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["at", "actor", "action", "object_repr", "changes"]
+        order_by = ["-at"]
+        attrs = {"class": "table table-sm align-top small", "data-testid": "activity-table"}
+        empty_text = _("No activity recorded.")
+
+    def order_at(self, queryset, is_descending):
+        sign = "-" if is_descending else ""
+        return queryset.order_by(f"{sign}at", f"{sign}pk"), True
+
+    def _row(self, record) -> history.HistoryRow:
+        if not hasattr(self, "_described"):
+            records = self.paginated_rows.data if hasattr(self, "page") else self.data
+            self._described = {row.entry.pk: row for row in history.describe_entries(records)}
+        if record.pk not in self._described:  # not on this page (an export): one at a time
+            self._described.update({record.pk: history.describe_entries([record])[0]})
+        return self._described[record.pk]
+
+    def render_at(self, record, value):
+        local = timezone.localtime(value)
+        # Date and time wrap onto two lines on a phone, never inside either.
+        return format_html(
+            '<span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span>'
+            '<div class="d-sm-none text-muted">{}</div>',
+            f"{local:%Y-%m-%d}",
+            f"{local:%H:%M}",
+            history.actor_name(record.actor) or "—",
+        )
+
+    def render_actor(self, record):
+        return history.actor_name(record.actor) or "—"
+
+    def render_action(self, record):
+        row = self._row(record)
+        return format_html(
+            '<span class="text-nowrap">{}</span>'
+            '<div class="d-sm-none text-muted wrap-words">{}</div>',
+            row.action,
+            record.object_repr,
+        )
+
+    def render_object_repr(self, record, value):
+        row = self._row(record)
+        if row.object_url:
+            return format_html(
+                '<span class="text-muted">{}</span> <a href="{}">{}</a>',
+                row.object_type,
+                row.object_url,
+                value,
+            )
+        return format_html('<span class="text-muted">{}</span> {}', row.object_type, value)
+
+    def render_changes(self, record):
+        row = self._row(record)
+        return render_to_string(
+            "signs/includes/field_changes.html",
+            {"changes": row.changes, "created": row.is_creation},
+        )

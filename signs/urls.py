@@ -5,7 +5,9 @@ from . import import_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("t/<str:code>/", views.TownView.as_view(), name="town"),
+    path("t/<str:code>/activity/", views.TownActivityView.as_view(), name="town_activity"),
     path("v/<str:code>/", views.village_detail, name="village"),
+    path("v/<str:code>/history/", views.village_history, name="village_history"),
     path("v/<str:code>/signs/new/", views.signboard_create, name="signboard_create"),
     path("v/<str:code>/removals/bulk/", views.removal_bulk, name="removal_bulk"),
     path("v/<str:code>/qr/", views.village_qr, name="village_qr"),

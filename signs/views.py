@@ -6,8 +6,10 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +29,14 @@ from villages.access import (
 )
 from villages.form_tokens import AlreadySubmitted, submitted_once
 
-from . import selectors, services
-from .choices import AUDIT_ACTION_LABELS, SignStatus
+from . import history, selectors, services
+from .choices import SignStatus
 from .excel import XLSX_CONTENT_TYPE, content_disposition, write_table
-from .filtersets import VillageFilterSet
+from .filtersets import AuditEntryFilterSet, VillageFilterSet
 from .forms import AsOfForm, BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
-from .tables import VillageTable
+from .tables import AuditEntryTable, VillageTable
+
+HISTORY_PER_PAGE = 50
 
 
 @login_required
@@ -63,8 +67,6 @@ class TownView(SingleTableMixin, FilterView):
         return super().dispatch(request, *args, **kwargs)
 
     def handle_no_permission(self, request):
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
 
     def get_queryset(self):
@@ -246,7 +248,7 @@ def removal_revoke(request, pk):
 
 @login_required
 def signboard_history(request, pk):
-    """Who did what to a sign, and when."""
+    """Who did what to a sign, and when, with each change before → after."""
     sign = get_object_or_404(selectors.visible_signboards(request.user), pk=pk)
     removals = sign.removals.select_related("recorded_by", "revoked_by").order_by("recorded_at")
     return render(
@@ -255,12 +257,49 @@ def signboard_history(request, pk):
         {
             "sign": sign,
             "removals": removals,
-            "entries": [
-                (entry, AUDIT_ACTION_LABELS.get(entry.action, entry.action))
-                for entry in selectors.signboard_history(signboard=sign)
-            ],
+            "rows": history.describe_entries(selectors.signboard_history(signboard=sign)),
         },
     )
+
+
+@login_required
+def village_history(request, code):
+    """Every change to a village, its signs and their removals, newest first, 50 a page."""
+    village = _village_for(request, code)
+    paginator = Paginator(selectors.village_history(village=village), HISTORY_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "signs/village_history.html",
+        {"village": village, "page": page, "rows": history.describe_entries(page.object_list)},
+    )
+
+
+class TownActivityView(SingleTableMixin, FilterView):
+    """A township's activity log for the city's reviewers: by user, action and local dates."""
+
+    table_class = AuditEntryTable
+    filterset_class = AuditEntryFilterSet
+    template_name = "signs/town_activity.html"
+    table_pagination = {"per_page": HISTORY_PER_PAGE}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        # Reviewers oversee the townships; a township's own staff have their village pages.
+        if not is_city_level(request.user):
+            raise Http404
+        self.town = get_object_or_404(visible_towns(request.user), code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.town_activity(town=self.town)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "town": self.town}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "town": self.town}
 
 
 def _village_url(village) -> str:
