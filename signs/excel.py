@@ -86,7 +86,7 @@ class LedgerSheet:
         widths: Sequence[int] | None = None,
         number_formats: dict[int, str] | None = None,
     ):
-        self.ws: Worksheet = workbook.create_sheet(title=name[:31])
+        self.ws: Worksheet = workbook.create_sheet(title=sheet_title(name))
         self._styles: dict = {}
         self.headers = ["序号", *headers]
         self.number_formats = {k + 1: v for k, v in (number_formats or {}).items()}
@@ -193,9 +193,22 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*:\[\]]")
+HEADER_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\;]')
+
+
+def sheet_title(name: str) -> str:
+    """A sheet title Excel accepts: none of / \\ ? * : [ ], at most 31 characters."""
+    return SHEET_TITLE_FORBIDDEN.sub("_", name)[:31].strip("'") or "Sheet1"
+
+
 def content_disposition(filename: str) -> str:
-    """An attachment header whose Chinese file name survives every browser (RFC 5987)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "ledger.xlsx"
+    """An attachment header whose Chinese file name survives every browser (RFC 5987).
+
+    The plain filename= keeps printable ASCII only, without quotes, backslashes or
+    semicolons, so that no name (a township's, say) can break or extend the header.
+    """
+    ascii_name = HEADER_UNSAFE.sub("", filename) or "ledger.xlsx"
     if not ascii_name.lower().endswith(".xlsx"):
         ascii_name = "ledger.xlsx"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
