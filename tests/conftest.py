@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
 
+from tests.helpers import restore_roles
 from villages import roles
 from villages.models import Town, TownStaff, Village
 
@@ -39,6 +40,8 @@ def village(town) -> Village:
 @pytest.fixture
 def make_user(db):
     def make(username: str, *, role: str, town: Town | None = None) -> User:
+        if not Group.objects.filter(name=role).exists():
+            restore_roles()  # a transactional test before this one flushed the database
         user = User.objects.create_user(username=username, password="pw-Test-2024")
         user.groups.add(Group.objects.get(name=role))
         if town is not None:
