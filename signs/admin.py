@@ -3,6 +3,7 @@ from django.contrib import admin
 from villages.admin import AuditedAdmin
 
 from .models import ApprovedItem, Removal, Signboard, Standard
+from .tallies import refresh_village_tallies
 
 
 class ApprovedItemInline(admin.TabularInline):
@@ -26,8 +27,22 @@ class ApprovedItemAdmin(AuditedAdmin):
     search_fields = ["title"]
 
 
+class TalliedAdmin(AuditedAdmin):
+    """An admin edit of a sign or removal changes its village's figures like a service would."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        signboard = obj.signboard if isinstance(obj, Removal) else obj
+        village_ids = {signboard.village_id}
+        if change and "village" in form.changed_data:  # a sign moved to another village
+            village_ids.add(form.initial["village"])
+        if change and "signboard" in form.changed_data:  # a removal moved to another sign
+            village_ids.add(Signboard.objects.get(pk=form.initial["signboard"]).village_id)
+        refresh_village_tallies(village_ids)
+
+
 @admin.register(Signboard)
-class SignboardAdmin(AuditedAdmin):
+class SignboardAdmin(TalliedAdmin):
     list_display = ["title", "kind", "village", "location", "approved_item", "inventoried_on"]
     list_filter = ["kind", "village__town"]
     list_select_related = ["village__town", "approved_item"]
@@ -41,7 +56,7 @@ class SignboardAdmin(AuditedAdmin):
 
 
 @admin.register(Removal)
-class RemovalAdmin(AuditedAdmin):
+class RemovalAdmin(TalliedAdmin):
     list_display = ["signboard", "removed_on", "reason", "recorded_by", "revoked_at"]
     list_filter = ["reason", "signboard__village__town", "removed_on"]
     list_select_related = ["signboard__village__town", "recorded_by"]

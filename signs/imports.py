@@ -52,6 +52,7 @@ from .excel import SIGN_LEDGER_SHEET, display_width, looks_like_formula, safe_ce
 from .models import ApprovedItem, Removal, Signboard
 from .selectors import current_standard
 from .services import PHOTO_FIELDS
+from .tallies import refresh_village_tallies
 
 # --- limits ------------------------------------------------------------------------------
 
@@ -1256,6 +1257,9 @@ def _write_signs(plan: SignPlan, *, user) -> None:
         for removal in removals
     ]
     AuditEntry.objects.bulk_create(audits, batch_size=500)
+    refresh_village_tallies(
+        {sign.village_id for _p, sign in new_signs} | {sign.village_id for _p, sign in removal_rows}
+    )
 
 
 # --- the village list -----------------------------------------------------------------------------

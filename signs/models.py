@@ -223,3 +223,42 @@ class Removal(models.Model):
                     % {"date": sign.inventoried_on.isoformat()}
                 }
             )
+
+
+class VillageTally(models.Model):
+    """Today's figures of one village, kept current by every write (signs.tallies).
+
+    A cache of `selectors.village_progress` at today's date: the dashboard for today sums
+    these rows instead of deriving every sign's status (600k signs at 50× Hengzhou). Past
+    dates still come from the base tables. Records cannot carry future dates, so figures
+    computed on one day stay true on the next. `manage.py rebuild_tallies` rebuilds them all.
+    """
+
+    village = models.OneToOneField(
+        Village,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally",
+        verbose_name=_("village"),
+    )
+    on_wall = models.PositiveIntegerField(_("on the wall"), default=0)
+    retained = models.PositiveIntegerField(_("retained"), default=0)
+    still_to_remove = models.PositiveIntegerField(_("still to remove"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    # Removed signs per kind (a column per SignKind value: removed_<kind>).
+    removed_rule = models.PositiveIntegerField(_("rule boards removed"), default=0)
+    removed_plaque = models.PositiveIntegerField(_("room plaques removed"), default=0)
+    removed_guidance = models.PositiveIntegerField(_("guidance signs removed"), default=0)
+    removed_organization = models.PositiveIntegerField(_("organization plaques removed"), default=0)
+    removed_honour = models.PositiveIntegerField(_("honour plaques removed"), default=0)
+    removed_other = models.PositiveIntegerField(_("other signs removed"), default=0)
+    last_removed_on = models.DateField(_("last removed on"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["village"]
+        verbose_name = _("village tally")
+        verbose_name_plural = _("village tallies")
+
+    def __str__(self) -> str:
+        return str(self.village_id)

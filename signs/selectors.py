@@ -36,7 +36,7 @@ from villages.access import editable_villages, visible_villages
 from villages.models import AuditEntry, DemonstrationSite, Town, Village
 
 from .choices import ItemKind, SignKind, SignStatus
-from .models import ApprovedItem, Removal, Signboard, Standard
+from .models import ApprovedItem, Removal, Signboard, Standard, VillageTally
 
 
 def end_of_day(as_of: dt.date) -> dt.datetime:
@@ -216,6 +216,37 @@ def village_progress(*, as_of: dt.date, villages: QuerySet[Village] | None = Non
     )
 
 
+def _removed_kind_counts() -> dict:
+    """removed_<kind> for every SignKind: signs of that kind with a removal in effect."""
+    return {
+        f"removed_{kind.value}": Count("pk", filter=Q(is_removed=True, kind=kind.value))
+        for kind in SignKind
+    }
+
+
+def village_figures(*, as_of: dt.date, villages: QuerySet[Village]) -> dict[int, dict]:
+    """{village id: the VillageTally figures at `as_of`} for villages that have signs.
+
+    Two queries, each one pass over the villages' signs grouped by village: what
+    signs.tallies stores for today.
+    """
+    signs = signboards_at(
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
+    ).order_by()
+    counts = {**_sign_counts(), **_removed_kind_counts()}
+    figures = {row.pop("village"): row for row in signs.values("village").annotate(**counts)}
+    last = (
+        removals_in_effect(as_of=as_of)
+        .filter(signboard__village__in=villages)
+        .order_by()
+        .values_list("signboard__village")
+        .annotate(d=Max("removed_on"))
+    )
+    for village_id, day in last:
+        figures.setdefault(village_id, {})["last_removed_on"] = day
+    return figures
+
+
 def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | None = None):
     """The standard's items, each with `present`: a retained sign of it is up at `as_of`."""
     standard = standard or current_standard()
@@ -275,33 +306,30 @@ def _scoped_villages(towns) -> QuerySet[Village]:
     return qs if towns is None else qs.filter(town__in=towns)
 
 
+def uses_tallies(as_of: dt.date) -> bool:
+    """Today's figures are read from VillageTally (kept current on write); past dates are
+    derived from the base tables."""
+    return as_of == timezone.localdate()
+
+
+TALLIED = ["on_wall", "retained", "still_to_remove", "removed", "removed_rule"]
+
+
 def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
     """One row per township (all, or those in `towns`), in code order.
 
-    Four queries whatever the number of villages: each sign's status is computed once, in
-    one pass grouped by township, instead of once per village and figure.
+    Four queries whatever the number of villages. For today they sum the villages' tallies;
+    for a past date each sign's status is computed once, in one pass grouped by township.
     """
     town_qs = Town.objects.all() if towns is None else Town.objects.filter(pk__in=_ids(towns))
     villages = _scoped_villages(towns)
     village_counts = dict(
         villages.order_by().values("town").annotate(n=Count("pk")).values_list("town", "n")
     )
-    signs = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
-    ).order_by()
-    sign_rows = signs.values("village__town").annotate(
-        **_sign_counts(),
-        villages_behind=Count("village", distinct=True, filter=Q(status__in=STILL_UP)),
-    )
-    by_town = {row.pop("village__town"): row for row in sign_rows}
-    last = dict(
-        removals_in_effect(as_of=as_of)
-        .filter(signboard__village__in=villages)
-        .order_by()
-        .values("signboard__village__town")
-        .annotate(d=Max("removed_on"))
-        .values_list("signboard__village__town", "d")
-    )
+    if uses_tallies(as_of):
+        by_town, last = _town_figures_from_tallies(villages)
+    else:
+        by_town, last = _town_figures_from_signs(as_of, villages)
     rows = []
     for town in town_qs:
         figures = by_town.get(town.pk, {})
@@ -318,6 +346,47 @@ def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
             )
         )
     return rows
+
+
+def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]:
+    rows = (
+        VillageTally.objects.filter(village__in=villages)
+        .order_by()
+        .values("village__town")
+        .annotate(
+            # Prefixed: an annotation named like the field would shadow it in the filter below.
+            **{f"sum_{name}": Sum(name) for name in TALLIED},
+            villages_behind=Count("pk", filter=Q(still_to_remove__gt=0)),
+            last=Max("last_removed_on"),
+        )
+    )
+    by_town, last = {}, {}
+    for row in rows:
+        town = row["village__town"]
+        last[town] = row["last"]
+        by_town[town] = {name: row[f"sum_{name}"] for name in TALLIED}
+        by_town[town]["villages_behind"] = row["villages_behind"]
+    return by_town, last
+
+
+def _town_figures_from_signs(as_of: dt.date, villages: QuerySet[Village]) -> tuple[dict, dict]:
+    signs = signboards_at(
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
+    ).order_by()
+    sign_rows = signs.values("village__town").annotate(
+        **_sign_counts(),
+        villages_behind=Count("village", distinct=True, filter=Q(status__in=STILL_UP)),
+    )
+    by_town = {row.pop("village__town"): row for row in sign_rows}
+    last = dict(
+        removals_in_effect(as_of=as_of)
+        .filter(signboard__village__in=villages)
+        .order_by()
+        .values("signboard__village__town")
+        .annotate(d=Max("removed_on"))
+        .values_list("signboard__village__town", "d")
+    )
+    return by_town, last
 
 
 def city_progress(*, as_of: dt.date, towns=None, rows: list[Progress] | None = None) -> Progress:
@@ -438,8 +507,14 @@ def room_suggestions(*, village: Village) -> list[str]:
 
 def removed_by_kind(*, as_of: dt.date, towns=None) -> dict[str, int]:
     """Signs with a removal in effect at `as_of`, per kind of sign (every kind present)."""
+    villages = _scoped_villages(towns)
+    if uses_tallies(as_of):
+        sums = VillageTally.objects.filter(village__in=villages).aggregate(
+            **{kind.value: Coalesce(Sum(f"removed_{kind.value}"), 0) for kind in SignKind}
+        )
+        return {kind.value: sums[kind.value] for kind in SignKind}
     signs = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=_scoped_villages(towns))
+        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
     ).filter(is_removed=True)
     counts = dict(signs.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     return {kind.value: counts.get(kind.value, 0) for kind in SignKind}

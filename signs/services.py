@@ -15,6 +15,7 @@ from villages.models import Village
 
 from . import photos
 from .models import ALREADY_REMOVED, ApprovedItem, Removal, Signboard, Standard
+from .tallies import refresh_village_tallies
 
 
 def _save_new(obj, *, constraint_message: str) -> None:
@@ -49,6 +50,7 @@ def signboard_create(
     )
     sign.full_clean()
     sign.save()
+    refresh_village_tallies([village.pk])
     audit_write(
         actor=user, action="signboard.create", obj=sign, town=village.town, after=snapshot(sign)
     )
@@ -108,6 +110,7 @@ def removal_record(
         for field in PHOTO_FIELDS:
             getattr(removal, field).delete(save=False)
         raise
+    refresh_village_tallies([signboard.village_id])
     audit_write(
         actor=user,
         action="removal.record",
@@ -161,6 +164,7 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
     if not updated:
         raise ValidationError(_("This removal has already been revoked."))
     removal.refresh_from_db()
+    refresh_village_tallies([removal.signboard.village_id])
     audit_write(
         actor=user,
         action="removal.revoke",

@@ -29,8 +29,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from signs.models import Removal, Signboard
-from villages.models import AuditEntry, SubmittedForm
+from signs import selectors
+from signs.models import Removal, Signboard, VillageTally
+from villages.models import AuditEntry, SubmittedForm, Village
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 only_postgresql = pytest.mark.skipif(
@@ -174,6 +175,9 @@ def test_sixteen_removals_of_sixteen_signs_record_all(staff, signs):
     assert AuditEntry.objects.filter(action="removal.record").count() == THREADS
     assert all(r.status == 302 for r in replies)
     assert told(replies, ALREADY_REMOVED) == 0
+    # Each write refreshed the village's tally after the others committed: none was lost.
+    assert_tally_current(signs[0].village)
+    assert VillageTally.objects.get(village=signs[0].village).removed == THREADS
 
 
 @only_postgresql
@@ -198,6 +202,16 @@ def test_sixteen_revokes_of_sixteen_removals_revoke_all(staff, removals):
     assert AuditEntry.objects.filter(action="removal.revoke").count() == THREADS
     assert all(r.status == 302 for r in replies)
     assert told(replies, ALREADY_REVOKED) == 0
+    assert_tally_current(removals[0].signboard.village)
+    assert VillageTally.objects.get(village=removals[0].signboard.village).removed == 0
+
+
+def assert_tally_current(village):
+    today = timezone.localdate()
+    figures = selectors.village_figures(as_of=today, villages=Village.objects.filter(pk=village.pk))
+    tally = VillageTally.objects.get(village=village)
+    for name, value in figures[village.pk].items():
+        assert getattr(tally, name) == value, name
 
 
 @only_postgresql

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from signs.choices import RemovalReason, SignKind
 from signs.demo import DEMO_PASSWORD, DEMO_TOWN_PREFIX
-from signs.models import Removal, Signboard
+from signs.models import Removal, Signboard, VillageTally
 from signs.selectors import city_progress, town_progress, village_progress
 from villages import roles
 from villages.choices import VillageKind
@@ -254,3 +254,10 @@ def test_reference_data_is_not_reloaded(db):
     Town.objects.filter(code="450181100").update(name="横州镇（改）")
     seed_demo("--reset")
     assert Town.objects.get(code="450181100").name == "横州镇（改）"
+
+
+def test_the_tallies_match_the_signs_after_seeding(seeded, monkeypatch):
+    from tests.signs.test_tallies import assert_tallies_current
+
+    assert VillageTally.objects.count() == Village.objects.count() == 308
+    assert_tallies_current(monkeypatch)

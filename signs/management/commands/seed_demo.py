@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from signs import demo
+from signs import demo, tallies
 from villages.models import Village
 
 
@@ -42,6 +42,8 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         demo.analyze_tables()
+        # Today's figures for the dashboard (signs.tallies), after ANALYZE for a good plan.
+        tallies.rebuild_all_tallies()
         elapsed = time.monotonic() - started
         self._report(result, seed=seed, elapsed=elapsed)
 

@@ -1,0 +1,133 @@
+"""Today's figures come from VillageTally: every write path must keep it equal to the signs."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from signs import selectors, services
+from signs.models import ApprovedItem, Removal, Signboard, VillageTally
+from signs.tallies import rebuild_all_tallies
+from villages.models import Village
+
+
+@pytest.fixture
+def item(fixtures_loaded):
+    return ApprovedItem.objects.get(standard__is_current=True, kind="plaque", number=3)
+
+
+def from_signs(monkeypatch, *, towns=None):
+    """Today's township rows and kind counts derived from the base tables, not the tallies."""
+    today = timezone.localdate()
+    with monkeypatch.context() as patch:
+        patch.setattr(selectors, "uses_tallies", lambda as_of: False)
+        return (
+            selectors.town_progress(as_of=today, towns=towns),
+            selectors.removed_by_kind(as_of=today, towns=towns),
+        )
+
+
+def assert_tallies_current(monkeypatch):
+    today = timezone.localdate()
+    assert selectors.uses_tallies(today)
+    rows, kinds = from_signs(monkeypatch)
+    assert selectors.town_progress(as_of=today) == rows
+    assert selectors.removed_by_kind(as_of=today) == kinds
+
+
+def test_every_service_keeps_the_tallies_current(monkeypatch, staff, village, other_town, item):
+    other = Village.objects.create(town=other_town, code="450181101201", name="百合村")
+    kept = services.signboard_create(
+        village=village, user=staff, kind="plaque", title="党员活动室", approved_item=item,
+        inventoried_on=dt.date(2024, 1, 2),
+    )  # fmt: skip
+    assert_tallies_current(monkeypatch)
+    dup = services.signboard_create(
+        village=village, user=staff, kind="plaque", title="党员活动室（旧）", approved_item=item,
+        inventoried_on=dt.date(2024, 1, 3),
+    )  # fmt: skip
+    signs = [
+        services.signboard_create(
+            village=v, user=staff, kind=kind, title=f"牌子{n}", inventoried_on=dt.date(2024, 1, 2)
+        )
+        for n, (v, kind) in enumerate([(village, "rule"), (village, "guidance"), (other, "honour")])
+    ]
+    tally = VillageTally.objects.get(village=village)
+    assert (tally.on_wall, tally.retained, tally.still_to_remove) == (4, 1, 3)
+    assert_tallies_current(monkeypatch)
+
+    removal = services.removal_record(
+        signboard=signs[0], user=staff, removed_on=dt.date(2024, 3, 1), reason="no_business"
+    )
+    services.removals_record_bulk(
+        signboards=[dup, signs[2]], user=staff, removed_on=dt.date(2024, 3, 2), reason="duplicate"
+    )
+    tally.refresh_from_db()
+    assert (tally.removed, tally.removed_rule, tally.removed_plaque) == (2, 1, 1)
+    assert tally.last_removed_on == dt.date(2024, 3, 2)
+    assert_tallies_current(monkeypatch)
+
+    services.removal_revoke(removal=removal, user=staff, reason="错录")
+    tally.refresh_from_db()
+    assert (tally.removed, tally.removed_rule, tally.still_to_remove) == (1, 0, 2)
+    assert_tallies_current(monkeypatch)
+    assert kept.pk  # the retained sign never counted as still to remove
+
+
+def test_a_village_without_signs_meets_the_standard_without_a_tally(monkeypatch, village):
+    assert not VillageTally.objects.exists()
+    row = next(r for r in selectors.town_progress(as_of=timezone.localdate()) if r.villages)
+    assert (row.villages, row.villages_meeting) == (1, 1)
+    assert_tallies_current(monkeypatch)
+
+
+def test_rebuild_repairs_what_was_written_behind_the_services_back(monkeypatch, village):
+    sign = Signboard.objects.create(
+        village=village, title="益农信息社", kind="guidance", inventoried_on=dt.date(2024, 1, 2)
+    )
+    Removal.objects.create(signboard=sign, removed_on=dt.date(2024, 3, 1), reason="no_business")
+    rows, _kinds = from_signs(monkeypatch)
+    assert selectors.town_progress(as_of=timezone.localdate()) != rows  # stale
+    assert rebuild_all_tallies() == 1
+    assert_tallies_current(monkeypatch)
+
+
+def test_an_import_refreshes_the_tallies(monkeypatch, client, staff, village):
+    from tests.signs.test_imports import import_url, row, upload, xlsx
+
+    client.force_login(staff)
+    rows = [row(title=f"牌子{n}", removed="2024-03-01" if n % 2 else None,
+                reason="破损褪色" if n % 2 else None) for n in range(6)]  # fmt: skip
+    client.post(upload(client, import_url(), xlsx(rows)).url)
+    assert VillageTally.objects.get(village=village).removed == 3
+    assert_tallies_current(monkeypatch)
+
+
+def test_an_admin_edit_refreshes_the_tallies(monkeypatch, client, admin_user, village):
+    sign = Signboard.objects.create(
+        village=village, title="益农信息社", kind="guidance", inventoried_on=dt.date(2024, 1, 2)
+    )
+    rebuild_all_tallies()
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:signs_removal_add"), {
+        "signboard": sign.pk, "removed_on": "2024-03-01", "reason": "no_business", "note": "",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert VillageTally.objects.get(village=village).removed == 1
+    assert_tallies_current(monkeypatch)
+
+
+def test_the_dashboard_for_today_reads_the_tallies(client, reviewer, village, staff):
+    sign = services.signboard_create(
+        village=village, user=staff, kind="guidance", title="廉洁工作站",
+        inventoried_on=dt.date(2024, 1, 2),
+    )  # fmt: skip
+    services.removal_record(
+        signboard=sign, user=staff, removed_on=dt.date(2024, 3, 1), reason="no_business"
+    )
+    VillageTally.objects.filter(village=village).update(removed=42)  # a marker, not the truth
+    client.force_login(reviewer)
+    assert 'data-testid="removed">42<' in client.get(reverse("dashboard")).content.decode()
+    past = client.get(reverse("dashboard"), {"as_of": "2024-06-30"}).content.decode()
+    assert 'data-testid="removed">1<' in past  # past dates come from the signs themselves
