@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 PO_FILES := $(shell find locale -name '*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup lint format messages clean
+.PHONY: run test setup lint format messages clean bench
 
 run: setup
 	$(MANAGE) migrate --noinput
@@ -27,6 +27,22 @@ $(VENV)/.installed: pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Benchmarks against the limits of docs/performance.md, at 1× and 50× Hengzhou, on PostgreSQL
+# only (benchmarks/run.py says what and how):
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/hengzhou_bench make bench
+# uses hengzhou_bench_1x and hengzhou_bench_50x beside it (created and seeded when needed).
+# BENCH_RUNS=5 runs of each measure; BENCH_ARGS=--quick runs the 50× 台账 (~2.5 min) once;
+# also --fresh, --seed-timing, --sizes 1x, --skip posts. Writes benchmarks/results.json.
+BENCH_RUNS ?= 5
+BENCH_ARGS ?=
+
+bench: setup $(VENV)/.bench-installed
+	BENCH_RUNS=$(BENCH_RUNS) $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 # Compiled catalogues are built here, not committed; polib needs no system gettext.

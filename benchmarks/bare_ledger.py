@@ -1,0 +1,157 @@
+"""The baseline for the 台账: the same five sheets, rows and columns, from raw SQL, written
+with a bare openpyxl write-only loop (plain values: no styles, widths, merges or chart).
+
+    python -m benchmarks.bare_ledger URL AS_OF OUT
+
+No Django: psycopg2 server-side cursors and openpyxl only. Prints {"seconds": …} as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from decimal import Decimal
+
+import psycopg2
+from openpyxl import Workbook
+
+from benchmarks import raw_sql
+from benchmarks.data import CONNECT_OPTIONS
+
+FOOTER = ["填报人：", "", "审核人：", "", "联系电话：", "", "（盖章）"]
+HEADER_ROWS = 3  # title, 填报单位 / 截止日期, headers
+
+
+class Sheet:
+    """A write-only sheet with the 台账's frame (3 rows above, 2 below) and 序号."""
+
+    def __init__(self, workbook, name: str, columns: int):
+        self.ws = workbook.create_sheet(name)
+        self.serial = 0
+        for _ in range(HEADER_ROWS):
+            self.ws.append(["x"] * columns)
+
+    def row(self, values) -> None:
+        self.serial += 1
+        self.ws.append([self.serial, *values])
+
+    def total(self, label: str, values) -> None:
+        self.ws.append([label, *values])
+
+    def close(self) -> None:
+        self.ws.append([])
+        self.ws.append(FOOTER)
+
+
+def _rows(conn, query: str, params: dict):
+    with conn.cursor(name="bare") as cur:
+        cur.itersize = 5000
+        cur.execute(query, params)
+        yield from cur
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(part * 100 / whole, 1) if whole else 0.0
+
+
+def _progress(removed: int, still: int) -> float:
+    return round(removed * 100 / (removed + still), 1) if removed + still else 100.0
+
+
+def _wan(amount: Decimal | None) -> float | None:
+    return None if amount is None else round(float(amount) / 10000, 2)
+
+
+def summary(wb, conn, params) -> None:
+    sheet = Sheet(wb, "汇总", 11)
+    total = [0] * 6
+    for name, villages, meeting, rule, guidance, removed, still, last in _rows(
+        conn, raw_sql.SUMMARY_ROWS, params
+    ):
+        sheet.row([name, villages, meeting, _percent(meeting, villages), rule, guidance,
+                   removed, still, _progress(removed, still), last])  # fmt: skip
+        for i, n in enumerate((villages, meeting, rule, guidance, removed, still)):
+            total[i] += n
+    villages, meeting, rule, guidance, removed, still = total
+    sheet.total("合计", ["合计", villages, meeting, _percent(meeting, villages), rule,
+                         guidance, removed, still, _progress(removed, still), None])  # fmt: skip
+    sheet.close()
+
+
+def villages(wb, conn, params) -> None:
+    sheet = Sheet(wb, "村级明细", 12)
+    current = current_name = None
+    sub = [0, 0, 0]
+    for town_id, town, name, kind, rules, plaques, still, rule, guidance, money in _rows(
+        conn, raw_sql.VILLAGE_ROWS, params
+    ):
+        if current is not None and town_id != current:
+            sheet.total("小计", [current_name, "", "", "", "", *sub, "", "", None])
+            sub = [0, 0, 0]
+        current, current_name = town_id, town
+        sub = [sub[0] + still, sub[1] + rule, sub[2] + guidance]
+        sheet.row([town, name, "社区" if kind == "community" else "村", rules, plaques, still,
+                   rule, guidance, "是" if still == 0 else "否",
+                   "是" if money is not None else "", _wan(money)])  # fmt: skip
+    if current is not None:
+        sheet.total("小计", [current_name, "", "", "", "", *sub, "", "", None])
+    sheet.total("合计", ["", "", "", "", "", "", "", "", "", "", ""])
+    sheet.close()
+
+
+def removals(wb, conn, params) -> None:
+    sheet = Sheet(wb, "摘牌记录", 11)
+    current, count = None, 0
+    for town, village, title, kind, location, reason, on, who, photo, note in _rows(
+        conn, raw_sql.REMOVAL_ROWS, params
+    ):
+        if current is not None and town != current:
+            sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", ""])
+            count = 0
+        current, count = town, count + 1
+        sheet.row([town, village, title, kind, location, reason, on, who, photo, note])
+    if current is not None:
+        sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", ""])
+    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", ""])
+    sheet.close()
+
+
+def signs(wb, conn, params) -> None:
+    sheet = Sheet(wb, "牌子台账", 12)
+    current = current_name = None
+    for town_id, town, *values in _rows(conn, raw_sql.SIGN_ROWS, params):
+        if current is not None and town_id != current:
+            sheet.total("小计", [current_name, "", "…", "", "", "", "", "", "", "", ""])
+        current, current_name = town_id, town
+        sheet.row([town, *values])
+    if current is not None:
+        sheet.total("小计", [current_name, "", "…", "", "", "", "", "", "", "", ""])
+    sheet.close()
+
+
+def standard(wb, conn, params) -> None:
+    sheet = Sheet(wb, "保留清单", 4)
+    for row in _rows(conn, raw_sql.STANDARD_ROWS, params):
+        sheet.row(row)
+    sheet.close()
+
+
+def write(url: str, as_of: dt.date, path: str) -> None:
+    conn = psycopg2.connect(url, options=CONNECT_OPTIONS)
+    try:
+        wb = Workbook(write_only=True)
+        params = raw_sql.params(as_of)
+        for part in (summary, villages, removals, signs, standard):
+            part(wb, conn, params)
+        wb.save(path)
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    url, as_of, out = sys.argv[1], dt.date.fromisoformat(sys.argv[2]), sys.argv[3]
+    started = time.perf_counter()
+    write(url, as_of, out)
+    print(json.dumps({"seconds": time.perf_counter() - started}))

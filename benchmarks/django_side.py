@@ -1,0 +1,145 @@
+"""The app's side of each measure, run in its own process against one database.
+
+    python -m benchmarks.django_side MEASURE '{"as_of": "2024-06-30", ...}'
+
+The environment (benchmarks.data.django_env) gives DATABASE_URL, the local settings and
+DEBUG off. Prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+import time
+
+import django
+
+
+def _as_of(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _figures(rows, city) -> dict:
+    names = (
+        "villages",
+        "villages_meeting",
+        "on_wall",
+        "retained",
+        "still_to_remove",
+        "removed",
+        "removed_rule",
+    )
+    figures = {row.town.code: {n: getattr(row, n) for n in names} for row in rows}
+    figures[None] = {n: getattr(city, n) for n in names}
+    return figures
+
+
+def dashboard(*, as_of: str | None, runs: int) -> dict:
+    """GET /dashboard/ as the reviewer through the test client; the selectors' figures too."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from signs import selectors
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    date = _as_of(as_of) if as_of else timezone.localdate()
+    query = {"as_of": as_of, "year": str(date.year)} if as_of else {}
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        first = client.get("/dashboard/", query)  # warm-up: templates, translations
+    if first.status_code != 200:
+        raise SystemExit(f"/dashboard/ answered {first.status_code}")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get("/dashboard/", query)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    selector_times = []
+    for _ in range(runs):  # the figures alone, as the raw query computes them
+        started = time.perf_counter()
+        rows = selectors.town_progress(as_of=date)
+        city = selectors.city_progress(as_of=date, rows=rows)
+        selector_times.append(time.perf_counter() - started)
+    return {
+        "as_of": date.isoformat(),
+        "times": times,
+        "selector_times": selector_times,
+        "queries": len(queries),
+        "figures": {str(k): v for k, v in _figures(rows, city).items()},
+    }
+
+
+def ledger(*, as_of: str, path: str) -> dict:
+    """reports.ledger.write_ledger(out, *, as_of, towns=None) for the whole city, once."""
+    from reports.ledger import write_ledger
+
+    with open(path, "wb") as out:
+        started = time.perf_counter()
+        write_ledger(out, as_of=_as_of(as_of))
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds}
+
+
+def table_export(*, as_of: str, runs: int) -> dict:
+    """The dashboard's township table (TownProgressTable, what ?_export=xlsx sends through
+    signs.excel.write_table) against django-tables2's TableExport("xlsx") of the same table.
+
+    The rows are computed once beforehand: only the writing of the workbook is timed.
+    """
+    from django.conf import settings
+    from django.test import RequestFactory
+    from django_tables2 import RequestConfig
+    from django_tables2.export import TableExport
+    from openpyxl import load_workbook
+
+    from reports.tables import TownProgressTable
+    from signs import selectors
+    from signs.excel import write_table
+
+    date = _as_of(as_of)
+    rows = selectors.town_progress(as_of=date)
+    table = TownProgressTable(rows, as_of=date)
+    RequestConfig(RequestFactory().get("/dashboard/"), paginate=False).configure(table)
+
+    def ours() -> bytes:
+        out = io.BytesIO()
+        write_table(
+            out, table, name="乡镇进度", title="各乡镇牌子清理规范工作进度表",
+            unit=settings.SITE_UNIT_NAME, as_of=date,
+        )  # fmt: skip
+        return out.getvalue()
+
+    def tablib() -> bytes:
+        return TableExport("xlsx", table).export()
+
+    result = {"rows": len(rows)}
+    for name, write in (("write_table", ours), ("TableExport", tablib)):
+        content = write()  # warm-up, and the file to check
+        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            write()
+            times.append(time.perf_counter() - started)
+        result[name] = {"times": times, "max_row": sheet.max_row, "bytes": len(content)}
+    return result
+
+
+MEASURES = {"dashboard": dashboard, "ledger": ledger, "table_export": table_export}
+
+
+if __name__ == "__main__":
+    django.setup()
+    measure, arguments = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(MEASURES[measure](**arguments), default=str))
