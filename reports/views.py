@@ -19,6 +19,9 @@ from . import ledger
 from .tables import TownProgressTable
 
 
+TOWNS_PER_PAGE = 50
+
+
 def xlsx_response(write, filename: str) -> FileResponse:
     """Stream a workbook written by `write(file)` from a temporary file: flat memory."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
@@ -41,10 +44,12 @@ def dashboard(request):
     towns = _scope(request.user)
     rows = selectors.town_progress(as_of=as_of, towns=towns)
     totals = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
-    by_kind = selectors.removed_by_kind(as_of=as_of, towns=towns)
+    by_kind = selectors.removed_by_kind(as_of=as_of, towns=towns, rows=rows)
     monthly = selectors.removed_by_month(as_of=as_of, year=year, towns=towns)
     table = TownProgressTable(rows, as_of=as_of)
-    RequestConfig(request, paginate=False).configure(table)
+    # 50 townships a page: a province's 850 would take a second to render (docs/performance.md);
+    # the Excel export still writes every row.
+    RequestConfig(request, paginate={"per_page": TOWNS_PER_PAGE}).configure(table)
     if request.GET.get("_export") == "xlsx":
         return xlsx_response(
             lambda out: write_table(

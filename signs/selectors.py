@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -279,6 +281,8 @@ class Progress:
     towns_fully_covered: int = 0
     demonstration_sites: int = 0
     investment: Decimal = field(default_factory=Decimal)
+    # Signs with a removal in effect per kind ({SignKind value: n}).
+    removed_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def removed_guidance(self) -> int:
@@ -312,7 +316,7 @@ def uses_tallies(as_of: dt.date) -> bool:
     return as_of == timezone.localdate()
 
 
-TALLIED = ["on_wall", "retained", "still_to_remove", "removed", "removed_rule"]
+TALLIED = ["on_wall", "retained", "still_to_remove", "removed"]
 
 
 def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
@@ -329,7 +333,7 @@ def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
     if uses_tallies(as_of):
         by_town, last = _town_figures_from_tallies(villages)
     else:
-        by_town, last = _town_figures_from_signs(as_of, villages)
+        by_town, last = _town_figures_from_signs(as_of, villages, towns)
     rows = []
     for town in town_qs:
         figures = by_town.get(town.pk, {})
@@ -356,6 +360,7 @@ def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]
         .annotate(
             # Prefixed: an annotation named like the field would shadow it in the filter below.
             **{f"sum_{name}": Sum(name) for name in TALLIED},
+            **{f"sum_removed_{kind.value}": Sum(f"removed_{kind.value}") for kind in SignKind},
             villages_behind=Count("pk", filter=Q(still_to_remove__gt=0)),
             last=Max("last_removed_on"),
         )
@@ -366,18 +371,92 @@ def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]
         last[town] = row["last"]
         by_town[town] = {name: row[f"sum_{name}"] for name in TALLIED}
         by_town[town]["villages_behind"] = row["villages_behind"]
+        by_town[town]["removed_kinds"] = {
+            kind.value: row[f"sum_removed_{kind.value}"] for kind in SignKind
+        }
+        by_town[town]["removed_rule"] = row[f"sum_removed_{SignKind.RULE.value}"]
     return by_town, last
 
 
-def _town_figures_from_signs(as_of: dt.date, villages: QuerySet[Village]) -> tuple[dict, dict]:
-    signs = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
-    ).order_by()
-    sign_rows = signs.values("village__town").annotate(
-        **_sign_counts(),
-        villages_behind=Count("village", distinct=True, filter=Q(status__in=STILL_UP)),
+# Each sign's status at a date, computed once per sign in one pass: a removal in effect is a
+# join to the distinct signs that have one; a duplicate is a matched sign whose rank among the
+# signs of its village holding the same item (by inventory date, then id) is above 1. It is
+# `signboards_at` in plain SQL — the ORM cannot aggregate over a window function — and
+# tests/signs/test_selectors.py holds both to the same figures.
+_TOWN_FIGURES_SQL = """
+WITH in_effect AS (
+    SELECT DISTINCT signboard_id FROM {removal}
+    WHERE removed_on <= %s AND (revoked_at IS NULL OR revoked_at >= %s)
+),
+s AS (
+    SELECT sb.village_id, sb.kind, sb.approved_item_id,
+           CASE WHEN e.signboard_id IS NULL THEN 0 ELSE 1 END AS removed,
+           ROW_NUMBER() OVER (PARTITION BY sb.village_id, sb.approved_item_id
+                              ORDER BY sb.inventoried_on, sb.id) AS rn
+    FROM {signboard} sb LEFT JOIN in_effect e ON e.signboard_id = sb.id
+    WHERE sb.inventoried_on <= %s {in_villages}
+),
+per_village AS (
+    SELECT village_id,
+           SUM(1 - removed) AS on_wall,
+           SUM(CASE WHEN removed = 0 AND approved_item_id IS NOT NULL AND rn = 1
+                    THEN 1 ELSE 0 END) AS retained,
+           SUM(CASE WHEN removed = 0 AND (approved_item_id IS NULL OR rn > 1)
+                    THEN 1 ELSE 0 END) AS still_up,
+           SUM(removed) AS removed,
+           {village_kinds}
+    FROM s GROUP BY village_id
+)
+SELECT v.town_id,
+       SUM(pv.on_wall), SUM(pv.retained), SUM(pv.still_up), SUM(pv.removed),
+       SUM(CASE WHEN pv.still_up > 0 THEN 1 ELSE 0 END),
+       {town_kinds}
+FROM per_village pv JOIN {village} v ON v.id = pv.village_id
+GROUP BY v.town_id
+"""
+
+
+def _town_figures_from_signs(
+    as_of: dt.date, villages: QuerySet[Village], towns
+) -> tuple[dict, dict]:
+    """Township figures at a past date from the base tables, in one pass over the signs."""
+    quote = connection.ops.quote_name
+    if towns is None:  # the whole city: no need to list its villages
+        village_sql, village_params = "", []
+    else:
+        sql, village_params = villages.order_by().values("pk").query.sql_with_params()
+        village_sql = f"AND sb.village_id IN ({sql})"
+    sql = _TOWN_FIGURES_SQL.format(
+        removal=quote(Removal._meta.db_table),
+        signboard=quote(Signboard._meta.db_table),
+        village=quote(Village._meta.db_table),
+        in_villages=village_sql,
+        village_kinds=", ".join(
+            f"SUM(CASE WHEN removed = 1 AND kind = '{kind.value}' THEN 1 ELSE 0 END) AS k_{kind}"
+            for kind in SignKind
+        ),
+        town_kinds=", ".join(f"SUM(pv.k_{kind})" for kind in SignKind),
     )
-    by_town = {row.pop("village__town"): row for row in sign_rows}
+    params = [
+        connection.ops.adapt_datefield_value(as_of),
+        connection.ops.adapt_datetimefield_value(end_of_day(as_of)),
+        connection.ops.adapt_datefield_value(as_of),
+        *village_params,
+    ]
+    by_town = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for town, on_wall, retained, still_up, removed, behind, *kinds in cursor.fetchall():
+            removed_kinds = dict(zip([k.value for k in SignKind], kinds, strict=True))
+            by_town[town] = {
+                "on_wall": on_wall,
+                "retained": retained,
+                "still_to_remove": still_up,
+                "removed": removed,
+                "removed_rule": removed_kinds[SignKind.RULE.value],
+                "removed_kinds": removed_kinds,
+                "villages_behind": behind,
+            }
     last = dict(
         removals_in_effect(as_of=as_of)
         .filter(signboard__village__in=villages)
@@ -410,6 +489,10 @@ def city_progress(*, as_of: dt.date, towns=None, rows: list[Progress] | None = N
         removed=sum(row.removed for row in rows),
         removed_rule=sum(row.removed_rule for row in rows),
         last_removed_on=max(last_dates, default=None),
+        removed_kinds={
+            kind.value: sum(row.removed_kinds.get(kind.value, 0) for row in rows)
+            for kind in SignKind
+        },
         towns=len(rows),
         towns_fully_covered=sum(1 for row in rows if row.fully_covered),
         demonstration_sites=sites["n"],
@@ -505,19 +588,17 @@ def room_suggestions(*, village: Village) -> list[str]:
     return list(rooms.values_list("location", flat=True))
 
 
-def removed_by_kind(*, as_of: dt.date, towns=None) -> dict[str, int]:
-    """Signs with a removal in effect at `as_of`, per kind of sign (every kind present)."""
-    villages = _scoped_villages(towns)
-    if uses_tallies(as_of):
-        sums = VillageTally.objects.filter(village__in=villages).aggregate(
-            **{kind.value: Coalesce(Sum(f"removed_{kind.value}"), 0) for kind in SignKind}
-        )
-        return {kind.value: sums[kind.value] for kind in SignKind}
-    signs = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
-    ).filter(is_removed=True)
-    counts = dict(signs.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    return {kind.value: counts.get(kind.value, 0) for kind in SignKind}
+def removed_by_kind(
+    *, as_of: dt.date, towns=None, rows: list[Progress] | None = None
+) -> dict[str, int]:
+    """Signs with a removal in effect at `as_of`, per kind of sign (every kind present).
+
+    The sum of the township rows' kinds; pass the rows of `town_progress` when you have them.
+    """
+    rows = town_progress(as_of=as_of, towns=towns) if rows is None else rows
+    return {
+        kind.value: sum(row.removed_kinds.get(kind.value, 0) for row in rows) for kind in SignKind
+    }
 
 
 def month_ends(*, year: int, as_of: dt.date) -> list[dt.date]:
@@ -557,12 +638,36 @@ def _removed_at(day: dt.date) -> Count:
     )
 
 
+def data_version() -> str:
+    """Changes whenever signs or removals change: every write refreshes a village's tally."""
+    latest = VillageTally.objects.aggregate(latest=Max("refreshed_at"))["latest"]
+    return latest.isoformat() if latest else "-"
+
+
 def removed_by_month(*, as_of: dt.date, year: int, towns=None) -> MonthlyRemoved:
-    """Removed signs at each month end of `year` up to `as_of`, per township; one query.
+    """Removed signs at each month end of `year` up to `as_of`, per township.
 
     Each point is the "removed" figure at that date, so a revoked removal counts until the
-    day it was revoked. The city's series is the sum of the townships'.
+    day it was revoked. The city's series is the sum of the townships'. One query over every
+    removal (0.2 s at 50× Hengzhou), so the result is cached until the next write changes
+    `data_version`: two queries when cached, three when not.
     """
+    scope = "all" if towns is None else ",".join(map(str, sorted(_town_pks(towns))))
+    key = f"removed_by_month:{data_version()}:{as_of}:{year}:{scope}"
+    result = cache.get(key)
+    if result is None:
+        result = _removed_by_month(as_of=as_of, year=year, towns=towns)
+        cache.set(key, result, timeout=24 * 60 * 60)
+    return result
+
+
+def _town_pks(towns) -> list[int]:
+    if isinstance(towns, QuerySet):
+        return list(towns.values_list("pk", flat=True))
+    return [getattr(town, "pk", town) for town in towns]
+
+
+def _removed_by_month(*, as_of: dt.date, year: int, towns=None) -> MonthlyRemoved:
     ends = month_ends(year=year, as_of=as_of)
     points = {f"m{i}": _removed_at(end) for i, end in enumerate(ends)}
     points["base"] = _removed_at(dt.date(year - 1, 12, 31))

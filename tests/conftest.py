@@ -85,3 +85,13 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached figures (signs.selectors.removed_by_month) must not leak from one test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

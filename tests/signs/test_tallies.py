@@ -131,3 +131,21 @@ def test_the_dashboard_for_today_reads_the_tallies(client, reviewer, village, st
     assert 'data-testid="removed">42<' in client.get(reverse("dashboard")).content.decode()
     past = client.get(reverse("dashboard"), {"as_of": "2024-06-30"}).content.decode()
     assert 'data-testid="removed">1<' in past  # past dates come from the signs themselves
+
+
+def test_the_cached_month_chart_follows_every_write(staff, village, django_assert_num_queries):
+    today = timezone.localdate()
+    sign = services.signboard_create(
+        village=village, user=staff, kind="guidance", title="廉洁工作站",
+        inventoried_on=today.replace(month=1, day=1),
+    )  # fmt: skip
+    before = selectors.removed_by_month(as_of=today, year=today.year)
+    with django_assert_num_queries(1):  # only the data version: the figures come from the cache
+        assert selectors.removed_by_month(as_of=today, year=today.year) == before
+    removal = services.removal_record(
+        signboard=sign, user=staff, removed_on=today, reason="no_business"
+    )
+    after = selectors.removed_by_month(as_of=today, year=today.year)
+    assert after.city[-1] == before.city[-1] + 1
+    services.removal_revoke(removal=removal, user=staff, reason="错录")
+    assert selectors.removed_by_month(as_of=today, year=today.year).city[-1] == before.city[-1]
