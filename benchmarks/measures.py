@@ -153,7 +153,7 @@ def workbook_shape(path: Path) -> list[tuple[int, int]]:
 
 
 def ledger(prepared: data.Prepared, runs: int, log, as_of: dt.date = PAST) -> list[Result]:
-    ours, bare, ours_rss, bare_rss = [], [], [], []
+    ours, bare, styled, ours_rss, bare_rss = [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         app_file, bare_file = Path(tmp, "ledger.xlsx"), Path(tmp, "bare.xlsx")
         for _ in range(runs):
@@ -167,8 +167,11 @@ def ledger(prepared: data.Prepared, runs: int, log, as_of: dt.date = PAST) -> li
             answer, rss = child(cmd, data.django_env(prepared.db))
             bare.append(answer["seconds"])
             bare_rss.append(rss)
+            answer, _rss = child([*cmd, "--styled"], data.django_env(prepared.db))
+            styled.append(answer["seconds"])
             log(f"  ledger run: write_ledger {ours[-1]:.1f} s / {ours_rss[-1]:.0f} MB, "
-                f"bare {bare[-1]:.1f} s / {bare_rss[-1]:.0f} MB")  # fmt: skip
+                f"bare {bare[-1]:.1f} s / {bare_rss[-1]:.0f} MB, "
+                f"bare with the 台账's cell styles {styled[-1]:.1f} s")  # fmt: skip
         shape, bare_shape = workbook_shape(app_file), workbook_shape(bare_file)
         size_mb = app_file.stat().st_size / 1e6
     if shape != bare_shape:
@@ -180,6 +183,8 @@ def ledger(prepared: data.Prepared, runs: int, log, as_of: dt.date = PAST) -> li
         info(f"{name}: write_ledger", median(ours), "s", note),
         info(f"{name}: raw SQL + bare openpyxl", median(bare), "s"),
         result(f"{name}: write_ledger / bare", median(ours) / median(bare), "×", "≤", 1.3),
+        info(f"{name}: raw SQL + bare openpyxl, 台账 cell styles", median(styled), "s"),
+        info(f"{name}: write_ledger / bare with cell styles", median(ours) / median(styled), "×"),
         result(f"{name}: write_ledger peak RSS", max(ours_rss), "MB", "<", 250, note),
         info(f"{name}: bare peak RSS", max(bare_rss), "MB"),
     ]

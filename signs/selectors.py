@@ -446,7 +446,9 @@ def _town_figures_from_signs(
     by_town = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for town, on_wall, retained, still_up, removed, behind, *kinds in cursor.fetchall():
+        for town, *numbers in cursor.fetchall():
+            # PostgreSQL sums integers as numeric: back to int, as the other paths give.
+            on_wall, retained, still_up, removed, behind, *kinds = map(int, numbers)
             removed_kinds = dict(zip([k.value for k in SignKind], kinds, strict=True))
             by_town[town] = {
                 "on_wall": on_wall,

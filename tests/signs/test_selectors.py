@@ -5,10 +5,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from signs import selectors
 from signs.choices import SignStatus
 from signs.models import ApprovedItem, Removal, Signboard
+from signs.tallies import rebuild_all_tallies
 from villages.models import DemonstrationSite, Town, Village
 
 D = dt.date
@@ -241,3 +243,16 @@ def test_query_counts_do_not_grow_with_villages(world, villages, django_assert_n
         selectors.town_progress(as_of=D(2024, 3, 1))
     with django_assert_num_queries(5):
         selectors.city_progress(as_of=D(2024, 3, 1))
+
+
+def test_township_figures_are_plain_ints_on_every_path(db, town, village):
+    """PostgreSQL's SUM gives numeric; the past-date path must still hand out ints."""
+    Signboard.objects.create(
+        village=village, title="益农信息社", kind="guidance", inventoried_on=dt.date(2024, 1, 2)
+    )
+    rebuild_all_tallies()
+    for as_of in (dt.date(2024, 6, 30), timezone.localdate()):
+        row = next(r for r in selectors.town_progress(as_of=as_of) if r.town == town)
+        for name in ("on_wall", "retained", "still_to_remove", "removed", "removed_rule"):
+            assert type(getattr(row, name)) is int, (as_of, name)
+        assert all(type(n) is int for n in row.removed_kinds.values())
