@@ -184,9 +184,8 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
                   REASON_LABELS.get(reason, reason), on, first or user or "", "", note]  # fmt: skip
         if photo:
             sheet.serial += 1
-            cells = [sheet._cell(sheet.serial, border=True)]
-            cells += [sheet._cell(v, border=True) for v in values[:8]]
-            cells += [sheet.link(_photo_url(photo)), sheet._cell(note, border=True)]
+            cells = [sheet.serial, *(sheet.value(v) for v in values[:8])]
+            cells += [sheet.link(_photo_url(photo)), sheet.value(note)]
             sheet._append(cells)
         else:
             sheet.row(values)
@@ -249,9 +248,8 @@ def _signs(workbook, *, villages, rows, as_of, unit) -> None:
                   REASON_LABELS.get(reason, reason or ""), "", note or ""]  # fmt: skip
         if photo:
             sheet.serial += 1
-            cells = [sheet._cell(sheet.serial, border=True)]
-            cells += [sheet._cell(v, border=True) for v in values[:9]]
-            cells += [sheet.link(_photo_url(photo)), sheet._cell(values[10], border=True)]
+            cells = [sheet.serial, *(sheet.value(v) for v in values[:9])]
+            cells += [sheet.link(_photo_url(photo)), sheet.value(values[10])]
             sheet._append(cells)
         else:
             sheet.row(values)

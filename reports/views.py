@@ -18,7 +18,6 @@ from villages.access import is_city_level, visible_towns
 from . import ledger
 from .tables import TownProgressTable
 
-
 TOWNS_PER_PAGE = 50
 
 
