@@ -10,13 +10,12 @@ import datetime as dt
 from typing import IO
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from openpyxl.chart import BarChart, Reference
 
 from signs import selectors
 from signs.choices import ItemKind, RemovalReason, SignKind, SignStatus
 from signs.excel import SIGN_LEDGER_SHEET, WAN_FORMAT, LedgerSheet, new_workbook
-from signs.models import Signboard
 from villages.models import DemonstrationSite, Village
 
 CITY = "横州市"
@@ -49,10 +48,12 @@ def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
     rows = selectors.town_progress(as_of=as_of, towns=towns)
     city = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
     villages = Village.objects.all() if towns is None else Village.objects.filter(town__in=towns)
+    scope = None if towns is None else villages  # None: the whole city, no village list
     _summary(workbook, rows=rows, city=city, as_of=as_of, unit=unit)
-    _villages(workbook, villages=villages, rows=rows, city=city, as_of=as_of, unit=unit)
+    _villages(workbook, villages=villages, scope=scope, rows=rows, city=city, as_of=as_of,
+              unit=unit)  # fmt: skip
     _removals(workbook, villages=villages, as_of=as_of, unit=unit)
-    _signs(workbook, villages=villages, rows=rows, as_of=as_of, unit=unit)
+    _signs(workbook, scope=scope, rows=rows, as_of=as_of, unit=unit)
     _standard(workbook, as_of=as_of, unit=unit)
     workbook.save(out)
 
@@ -87,9 +88,9 @@ def _progress_values(name, p) -> list:
             float(p.progress), p.last_removed_on]  # fmt: skip
 
 
-def _villages(workbook, *, villages, rows, city, as_of, unit) -> None:
+def _villages(workbook, *, villages, scope, rows, city, as_of, unit) -> None:
     counts = selectors.standard_counts()
-    present = selectors.retained_items_by_village(as_of=as_of, villages=villages)
+    figures = selectors.village_rows_at(as_of=as_of, villages=scope)
     headers = ["乡镇", "村(社区)", "类别", f"保留上墙制度(共{counts['rule']}项)",
                f"保留功能室牌子(共{counts['plaque']}块)", "待摘除", "已摘上墙制度牌子",
                "已摘功能性指引牌子", "是否达标", "示范点", "示范点投入(万元)"]  # fmt: skip
@@ -100,27 +101,24 @@ def _villages(workbook, *, villages, rows, city, as_of, unit) -> None:
     )  # fmt: skip
     site = DemonstrationSite.objects.filter(village=OuterRef("pk"))
     qs = (
-        selectors.village_progress(as_of=as_of, villages=villages)
-        .annotate(
-            town_name=F("town__name"),
-            investment=Subquery(site.values("investment")[:1]),
-        )
+        villages.annotate(investment=Subquery(site.values("investment")[:1]))
         .order_by("town__code", "code")
+        .values_list("pk", "town_id", "town__name", "name", "kind", "investment")
     )
     by_town = {row.town.pk: row for row in rows}
     current = None
-    for village in qs.iterator(chunk_size=2000):
-        if current is not None and village.town_id != current:
+    nothing = selectors.VillageRow()
+    for pk, town_id, town_name, name, kind, investment in qs.iterator(chunk_size=5000):
+        if current is not None and town_id != current:
             _village_subtotal(sheet, by_town[current])
-        current = village.town_id
-        rules, plaques = present.get(village.pk, (0, 0))
+        current = town_id
+        v = figures.get(pk, nothing)
         sheet.row([
-            village.town_name, village.name, "社区" if village.kind == "community" else "村",
-            rules, plaques, village.still_to_remove, village.removed_rule,
-            village.removed_guidance, "是" if village.meets_standard else "否",
-            "是" if village.investment is not None else "",
-            float(selectors.yuan_to_wan(village.investment)) if village.investment is not None
-            else None,
+            town_name, name, "社区" if kind == "community" else "村",
+            v.retained_rules, v.retained_plaques, v.still_to_remove, v.removed_rule,
+            v.removed_guidance, "是" if v.meets_standard else "否",
+            "是" if investment is not None else "",
+            float(selectors.yuan_to_wan(investment)) if investment is not None else None,
         ])  # fmt: skip
     if current is not None:
         _village_subtotal(sheet, by_town[current])
@@ -200,46 +198,18 @@ def _removal_subtotal(sheet, town: str, count: int) -> None:
     sheet.total("小计", [town, "", f"{count} 条", "", "", "", "", "", "", ""])
 
 
-def _signs(workbook, *, villages, rows, as_of, unit) -> None:
+def _signs(workbook, *, scope, rows, as_of, unit) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "处置", "对应保留项目",
                "摘除日期", "摘除原因", "照片", "备注"]  # fmt: skip
     sheet = LedgerSheet(
         workbook, name=SIGN_LEDGER_SHEET, title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
         as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30],
     )  # fmt: skip
-    in_effect = selectors.removals_in_effect(as_of=as_of).filter(signboard=OuterRef("pk"))
-    latest = in_effect.order_by("-removed_on", "-pk")
-    signs = (
-        selectors.signboards_at(
-            as_of=as_of,
-            signboards=Signboard.objects.filter(village__in=villages),
-        )
-        .annotate(
-            removal_on=Subquery(latest.values("removed_on")[:1]),
-            removal_reason=Subquery(latest.values("reason")[:1]),
-            removal_photo=Subquery(latest.values("photo")[:1]),
-            removal_note=Subquery(latest.values("note")[:1]),
-        )
-        .order_by("village__town__code", "village__code", "location", "pk")
-        .values_list(
-            "village__town_id",
-            "village__town__name",
-            "village__name",
-            "title",
-            "kind",
-            "location",
-            "status",
-            "approved_item__title",
-            "removal_on",
-            "removal_reason",
-            "removal_photo",
-            "removal_note",
-        )  # fmt: skip
-    )
+    signs = selectors.sign_rows_at(as_of=as_of, villages=scope)
     by_town = {row.town.pk: row for row in rows}
     current = None
     for (town_id, town, village, title, kind, location, status, item, on, reason, photo,
-         note) in signs.iterator(chunk_size=5000):  # fmt: skip
+         note) in signs:  # fmt: skip
         if current is not None and town_id != current:
             _sign_subtotal(sheet, by_town[current])
         current = town_id

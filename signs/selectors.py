@@ -381,68 +381,84 @@ def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]
 # Each sign's status at a date, computed once per sign in one pass: a removal in effect is a
 # join to the distinct signs that have one; a duplicate is a matched sign whose rank among the
 # signs of its village holding the same item (by inventory date, then id) is above 1. It is
-# `signboards_at` in plain SQL — the ORM cannot aggregate over a window function — and
-# tests/signs/test_selectors.py holds both to the same figures.
-_TOWN_FIGURES_SQL = """
-WITH in_effect AS (
+# `signboards_at` in plain SQL for the whole-city figures and ledgers — the ORM cannot
+# aggregate over a window function — and the tests hold both to the same figures.
+_SIGN_STATUS_CTE = """
+in_effect AS (
     SELECT DISTINCT signboard_id FROM {removal}
     WHERE removed_on <= %s AND (revoked_at IS NULL OR revoked_at >= %s)
 ),
 s AS (
-    SELECT sb.village_id, sb.kind, sb.approved_item_id,
+    SELECT sb.id, sb.village_id, sb.kind, sb.approved_item_id,
            CASE WHEN e.signboard_id IS NULL THEN 0 ELSE 1 END AS removed,
            ROW_NUMBER() OVER (PARTITION BY sb.village_id, sb.approved_item_id
                               ORDER BY sb.inventoried_on, sb.id) AS rn
     FROM {signboard} sb LEFT JOIN in_effect e ON e.signboard_id = sb.id
     WHERE sb.inventoried_on <= %s {in_villages}
-),
+)"""
+_STILL_UP = "s.removed = 0 AND (s.approved_item_id IS NULL OR s.rn > 1)"
+_RETAINED = "s.removed = 0 AND s.approved_item_id IS NOT NULL AND s.rn = 1"
+
+_TOWN_FIGURES_SQL = f"""
+WITH {_SIGN_STATUS_CTE},
 per_village AS (
-    SELECT village_id,
-           SUM(1 - removed) AS on_wall,
-           SUM(CASE WHEN removed = 0 AND approved_item_id IS NOT NULL AND rn = 1
-                    THEN 1 ELSE 0 END) AS retained,
-           SUM(CASE WHEN removed = 0 AND (approved_item_id IS NULL OR rn > 1)
-                    THEN 1 ELSE 0 END) AS still_up,
-           SUM(removed) AS removed,
-           {village_kinds}
-    FROM s GROUP BY village_id
+    SELECT s.village_id,
+           SUM(1 - s.removed) AS on_wall,
+           SUM(CASE WHEN {_RETAINED} THEN 1 ELSE 0 END) AS retained,
+           SUM(CASE WHEN {_STILL_UP} THEN 1 ELSE 0 END) AS still_up,
+           SUM(s.removed) AS removed,
+           {{village_kinds}}
+    FROM s GROUP BY s.village_id
 )
 SELECT v.town_id,
        SUM(pv.on_wall), SUM(pv.retained), SUM(pv.still_up), SUM(pv.removed),
        SUM(CASE WHEN pv.still_up > 0 THEN 1 ELSE 0 END),
-       {town_kinds}
-FROM per_village pv JOIN {village} v ON v.id = pv.village_id
+       {{town_kinds}}
+FROM per_village pv JOIN {{village}} v ON v.id = pv.village_id
 GROUP BY v.town_id
 """
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "removal": quote(Removal._meta.db_table),
+        "signboard": quote(Signboard._meta.db_table),
+        "village": quote(Village._meta.db_table),
+        "town": quote(Town._meta.db_table),
+        "item": quote(ApprovedItem._meta.db_table),
+    }
+
+
+def _status_params(as_of: dt.date, villages: QuerySet[Village] | None) -> tuple[str, list]:
+    """The `in_villages` filter of _SIGN_STATUS_CTE and the CTE's parameters."""
+    ops = connection.ops
+    params = [
+        ops.adapt_datefield_value(as_of),
+        ops.adapt_datetimefield_value(end_of_day(as_of)),
+        ops.adapt_datefield_value(as_of),
+    ]
+    if villages is None:  # the whole city: no need to list its villages
+        return "", params
+    sql, village_params = villages.order_by().values("pk").query.sql_with_params()
+    return f"AND sb.village_id IN ({sql})", params + list(village_params)
 
 
 def _town_figures_from_signs(
     as_of: dt.date, villages: QuerySet[Village], towns
 ) -> tuple[dict, dict]:
     """Township figures at a past date from the base tables, in one pass over the signs."""
-    quote = connection.ops.quote_name
-    if towns is None:  # the whole city: no need to list its villages
-        village_sql, village_params = "", []
-    else:
-        sql, village_params = villages.order_by().values("pk").query.sql_with_params()
-        village_sql = f"AND sb.village_id IN ({sql})"
+    in_villages, params = _status_params(as_of, None if towns is None else villages)
     sql = _TOWN_FIGURES_SQL.format(
-        removal=quote(Removal._meta.db_table),
-        signboard=quote(Signboard._meta.db_table),
-        village=quote(Village._meta.db_table),
-        in_villages=village_sql,
+        **_tables(),
+        in_villages=in_villages,
         village_kinds=", ".join(
-            f"SUM(CASE WHEN removed = 1 AND kind = '{kind.value}' THEN 1 ELSE 0 END) AS k_{kind}"
+            f"SUM(CASE WHEN s.removed = 1 AND s.kind = '{kind.value}' THEN 1 ELSE 0 END)"
+            f" AS k_{kind}"
             for kind in SignKind
         ),
         town_kinds=", ".join(f"SUM(pv.k_{kind})" for kind in SignKind),
     )
-    params = [
-        connection.ops.adapt_datefield_value(as_of),
-        connection.ops.adapt_datetimefield_value(end_of_day(as_of)),
-        connection.ops.adapt_datefield_value(as_of),
-        *village_params,
-    ]
     by_town = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -468,6 +484,91 @@ def _town_figures_from_signs(
         .values_list("signboard__village__town", "d")
     )
     return by_town, last
+
+
+_VILLAGE_ROWS_SQL = f"""
+WITH {_SIGN_STATUS_CTE}
+SELECT s.village_id,
+       SUM(CASE WHEN {_STILL_UP} THEN 1 ELSE 0 END),
+       SUM(s.removed),
+       SUM(CASE WHEN s.removed = 1 AND s.kind = 'rule' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {_RETAINED} AND ai.kind = 'rule' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {_RETAINED} AND ai.kind = 'plaque' THEN 1 ELSE 0 END)
+FROM s LEFT JOIN {{item}} ai ON ai.id = s.approved_item_id
+GROUP BY s.village_id
+"""
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    """A village's line of the 台账 at a date (villages without signs have none: all zero)."""
+
+    still_to_remove: int = 0
+    removed: int = 0
+    removed_rule: int = 0
+    retained_rules: int = 0
+    retained_plaques: int = 0
+
+    @property
+    def removed_guidance(self) -> int:
+        return self.removed - self.removed_rule
+
+    @property
+    def meets_standard(self) -> bool:
+        return self.still_to_remove == 0
+
+
+def village_rows_at(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
+    """{village id: VillageRow} at `as_of` in one pass over the signs, for whole-city ledgers
+    (`village_progress` is the same per village, for a page of villages)."""
+    in_villages, params = _status_params(as_of, villages)
+    sql = _VILLAGE_ROWS_SQL.format(**_tables(), in_villages=in_villages)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: VillageRow(*map(int, numbers)) for pk, *numbers in cursor.fetchall()}
+
+
+_SIGN_ROWS_SQL = f"""
+WITH {_SIGN_STATUS_CTE},
+latest AS (
+    SELECT r.signboard_id, r.removed_on, r.reason, r.photo, r.note,
+           ROW_NUMBER() OVER (PARTITION BY r.signboard_id
+                              ORDER BY r.removed_on DESC, r.id DESC) AS k
+    FROM {{removal}} r
+    WHERE r.removed_on <= %s AND (r.revoked_at IS NULL OR r.revoked_at >= %s)
+)
+SELECT v.town_id, t.name, v.name, sb.title, sb.kind, sb.location,
+       CASE WHEN s.removed = 1 THEN '{SignStatus.REMOVED.value}'
+            WHEN s.approved_item_id IS NULL THEN '{SignStatus.TO_REMOVE.value}'
+            WHEN s.rn > 1 THEN '{SignStatus.DUPLICATE.value}'
+            ELSE '{SignStatus.RETAINED.value}' END,
+       ai.title, l.removed_on, l.reason, l.photo, l.note
+FROM s
+JOIN {{signboard}} sb ON sb.id = s.id
+JOIN {{village}} v ON v.id = s.village_id
+JOIN {{town}} t ON t.id = v.town_id
+LEFT JOIN {{item}} ai ON ai.id = s.approved_item_id
+LEFT JOIN latest l ON l.signboard_id = s.id AND l.k = 1
+ORDER BY t.code, v.code, sb.location, sb.id
+"""
+
+
+def sign_rows_at(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
+    """Every sign up to `as_of` as a 台账 row, in township, village and room order:
+    (town id, town, village, title, kind, location, status, kept item, and the removal in
+    effect's date, reason, photo and note). One query, read in chunks (flat memory)."""
+    in_villages, params = _status_params(as_of, villages)
+    ops = connection.ops
+    params += [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(end_of_day(as_of))]
+    sql = _SIGN_ROWS_SQL.format(**_tables(), in_villages=in_villages)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                removed_on = row[8]
+                if isinstance(removed_on, str):  # SQLite hands back the column as text
+                    row = (*row[:8], dt.date.fromisoformat(removed_on), *row[9:])
+                yield row
 
 
 def city_progress(*, as_of: dt.date, towns=None, rows: list[Progress] | None = None) -> Progress:

@@ -181,6 +181,27 @@ def test_township_rows_agree_with_their_villages(world, as_of):
         assert row.last_removed_on == max(dates, default=None)
 
 
+@pytest.mark.parametrize("as_of", [D(2024, 1, 1), D(2024, 3, 1), D(2024, 4, 9), D(2024, 6, 1)])
+def test_the_ledger_rows_agree_with_the_per_village_definitions(world, as_of):
+    """The one-pass SQL of the 台账 (village_rows_at, sign_rows_at) against the ORM's."""
+    rows = selectors.village_rows_at(as_of=as_of)
+    present = selectors.retained_items_by_village(as_of=as_of, villages=Village.objects.all())
+    for v in selectors.village_progress(as_of=as_of):
+        row = rows.get(v.pk, selectors.VillageRow())
+        assert (row.still_to_remove, row.removed, row.removed_rule, row.meets_standard) == (
+            v.still_to_remove,
+            v.removed,
+            v.removed_rule,
+            v.meets_standard,
+        )
+        assert (row.retained_rules, row.retained_plaques) == present.get(v.pk, (0, 0))
+    statuses = {s.title: s.status for s in selectors.signboards_at(as_of=as_of)}
+    signs = list(selectors.sign_rows_at(as_of=as_of))
+    assert {title: status for _t, _n, _v, title, _k, _l, status, *_ in signs} == statuses
+    for *_, status, _item, on, _reason, _photo, _note in signs:
+        assert (on is not None) == (status == "removed") and (on is None or on <= as_of)
+
+
 def test_a_sign_removed_twice_at_a_date_counts_once(world):
     """A backdated new removal and a later-revoked old one can both cover a date."""
     Removal.objects.create(
