@@ -218,34 +218,35 @@ def village_progress(*, as_of: dt.date, villages: QuerySet[Village] | None = Non
     )
 
 
-def _removed_kind_counts() -> dict:
-    """removed_<kind> for every SignKind: signs of that kind with a removal in effect."""
-    return {
-        f"removed_{kind.value}": Count("pk", filter=Q(is_removed=True, kind=kind.value))
-        for kind in SignKind
-    }
-
-
-def village_figures(*, as_of: dt.date, villages: QuerySet[Village]) -> dict[int, dict]:
+def village_figures(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
     """{village id: the VillageTally figures at `as_of`} for villages that have signs.
 
-    Two queries, each one pass over the villages' signs grouped by village: what
-    signs.tallies stores for today.
+    One query, one pass over the villages' signs (all villages when None): what
+    signs.tallies stores for today, on every write and in a rebuild.
     """
-    signs = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
-    ).order_by()
-    counts = {**_sign_counts(), **_removed_kind_counts()}
-    figures = {row.pop("village"): row for row in signs.values("village").annotate(**counts)}
-    last = (
-        removals_in_effect(as_of=as_of)
-        .filter(signboard__village__in=villages)
-        .order_by()
-        .values_list("signboard__village")
-        .annotate(d=Max("removed_on"))
+    filters, params = _status_params(as_of, villages)
+    ops = connection.ops
+    params += [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(end_of_day(as_of))]
+    if villages is not None:
+        params += villages.order_by().values("pk").query.sql_with_params()[1]
+    kinds = [f"removed_{kind.value}" for kind in SignKind]
+    sql = _TALLY_SQL.format(
+        **_tables(),
+        **filters,
+        kinds=", ".join(
+            f"SUM(CASE WHEN s.removed = 1 AND s.kind = '{kind.value}' THEN 1 ELSE 0 END)"
+            for kind in SignKind
+        ),
     )
-    for village_id, day in last:
-        figures.setdefault(village_id, {})["last_removed_on"] = day
+    names = ["on_wall", "retained", "still_to_remove", "removed", *kinds]
+    figures = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for village_id, *numbers, last in cursor.fetchall():
+            figures[village_id] = dict(zip(names, map(int, numbers), strict=True))
+            if isinstance(last, str):  # SQLite hands back the column as text
+                last = dt.date.fromisoformat(last)
+            figures[village_id]["last_removed_on"] = last
     return figures
 
 
@@ -386,7 +387,7 @@ def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]
 _SIGN_STATUS_CTE = """
 in_effect AS (
     SELECT DISTINCT signboard_id FROM {removal}
-    WHERE removed_on <= %s AND (revoked_at IS NULL OR revoked_at >= %s)
+    WHERE removed_on <= %s AND (revoked_at IS NULL OR revoked_at >= %s) {removals_in_villages}
 ),
 s AS (
     SELECT sb.id, sb.village_id, sb.kind, sb.approved_item_id,
@@ -430,28 +431,32 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _status_params(as_of: dt.date, villages: QuerySet[Village] | None) -> tuple[str, list]:
-    """The `in_villages` filter of _SIGN_STATUS_CTE and the CTE's parameters."""
+def _status_params(as_of: dt.date, villages: QuerySet[Village] | None) -> tuple[dict, list]:
+    """The village filters of _SIGN_STATUS_CTE (`in_villages`, `removals_in_villages`) and
+    the CTE's parameters. Without villages (the whole city) there is nothing to filter."""
     ops = connection.ops
-    params = [
-        ops.adapt_datefield_value(as_of),
-        ops.adapt_datetimefield_value(end_of_day(as_of)),
-        ops.adapt_datefield_value(as_of),
-    ]
-    if villages is None:  # the whole city: no need to list its villages
-        return "", params
+    day, end = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(end_of_day(as_of))
+    if villages is None:
+        return {"in_villages": "", "removals_in_villages": ""}, [day, end, day]
     sql, village_params = villages.order_by().values("pk").query.sql_with_params()
-    return f"AND sb.village_id IN ({sql})", params + list(village_params)
+    signboard = connection.ops.quote_name(Signboard._meta.db_table)
+    filters = {
+        "in_villages": f"AND sb.village_id IN ({sql})",
+        "removals_in_villages": (
+            f"AND signboard_id IN (SELECT id FROM {signboard} WHERE village_id IN ({sql}))"
+        ),
+    }
+    return filters, [day, end, *village_params, day, *village_params]
 
 
 def _town_figures_from_signs(
     as_of: dt.date, villages: QuerySet[Village], towns
 ) -> tuple[dict, dict]:
     """Township figures at a past date from the base tables, in one pass over the signs."""
-    in_villages, params = _status_params(as_of, None if towns is None else villages)
+    filters, params = _status_params(as_of, None if towns is None else villages)
     sql = _TOWN_FIGURES_SQL.format(
         **_tables(),
-        in_villages=in_villages,
+        **filters,
         village_kinds=", ".join(
             f"SUM(CASE WHEN s.removed = 1 AND s.kind = '{kind.value}' THEN 1 ELSE 0 END)"
             f" AS k_{kind}"
@@ -521,8 +526,8 @@ class VillageRow:
 def village_rows_at(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
     """{village id: VillageRow} at `as_of` in one pass over the signs, for whole-city ledgers
     (`village_progress` is the same per village, for a page of villages)."""
-    in_villages, params = _status_params(as_of, villages)
-    sql = _VILLAGE_ROWS_SQL.format(**_tables(), in_villages=in_villages)
+    filters, params = _status_params(as_of, villages)
+    sql = _VILLAGE_ROWS_SQL.format(**_tables(), **filters)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {pk: VillageRow(*map(int, numbers)) for pk, *numbers in cursor.fetchall()}
@@ -553,14 +558,34 @@ ORDER BY t.code, v.code, sb.location, sb.id
 """
 
 
+_TALLY_SQL = f"""
+WITH {_SIGN_STATUS_CTE},
+last AS (
+    SELECT sb.village_id, MAX(r.removed_on) AS d
+    FROM {{removal}} r JOIN {{signboard}} sb ON sb.id = r.signboard_id
+    WHERE r.removed_on <= %s AND (r.revoked_at IS NULL OR r.revoked_at >= %s) {{in_villages}}
+    GROUP BY sb.village_id
+)
+SELECT s.village_id,
+       SUM(1 - s.removed),
+       SUM(CASE WHEN {_RETAINED} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {_STILL_UP} THEN 1 ELSE 0 END),
+       SUM(s.removed),
+       {{kinds}},
+       MAX(l.d)
+FROM s LEFT JOIN last l ON l.village_id = s.village_id
+GROUP BY s.village_id
+"""
+
+
 def sign_rows_at(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
     """Every sign up to `as_of` as a 台账 row, in township, village and room order:
     (town id, town, village, title, kind, location, status, kept item, and the removal in
     effect's date, reason, photo and note). One query, read in chunks (flat memory)."""
-    in_villages, params = _status_params(as_of, villages)
+    filters, params = _status_params(as_of, villages)
     ops = connection.ops
     params += [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(end_of_day(as_of))]
-    sql = _SIGN_ROWS_SQL.format(**_tables(), in_villages=in_villages)
+    sql = _SIGN_ROWS_SQL.format(**_tables(), **filters)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):

@@ -58,11 +58,13 @@ def refresh_village_tallies(village_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def rebuild_all_tallies() -> int:
-    """Recompute every village's tally (after a bulk load, or to repair); returns the count."""
-    today = timezone.localdate()
-    ids = list(Village.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH * 5):
-        chunk = ids[start : start + BATCH * 5]
-        villages = Village.objects.filter(pk__in=chunk)
-        _save(_tallies(selectors.village_figures(as_of=today, villages=villages), chunk))
+    """Recompute every village's tally (after a bulk load, or to repair); returns the count.
+
+    One pass over all signs; the villages are locked as a write would lock them.
+    """
+    ids = list(
+        Village.objects.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True)
+    )
+    figures = selectors.village_figures(as_of=timezone.localdate())
+    _save(_tallies(figures, ids))
     return len(ids)

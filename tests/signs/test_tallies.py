@@ -34,6 +34,13 @@ def assert_tallies_current(monkeypatch):
     rows, kinds = from_signs(monkeypatch)
     assert selectors.town_progress(as_of=today) == rows
     assert selectors.removed_by_kind(as_of=today) == kinds
+    # And village by village against the ORM's definitions (signboards_at).
+    tallies = {t.village_id: t for t in VillageTally.objects.all()}
+    for village in selectors.village_progress(as_of=today):
+        tally = tallies.get(village.pk, VillageTally())
+        for name in ("on_wall", "retained", "still_to_remove", "removed", "removed_rule",
+                     "last_removed_on"):  # fmt: skip
+            assert getattr(tally, name) == getattr(village, name), (village.name, name)
 
 
 def test_every_service_keeps_the_tallies_current(monkeypatch, staff, village, other_town, item):
