@@ -50,9 +50,7 @@ def refresh_village_tallies(village_ids: Iterable[int]) -> None:
     )
     if not ids:
         return
-    figures = selectors.village_figures(
-        as_of=timezone.localdate(), villages=Village.objects.filter(pk__in=ids)
-    )
+    figures = selectors.village_figures(as_of=timezone.localdate(), village_ids=ids)
     _save(_tallies(figures, ids))
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from signs import selectors
 from signs.models import Removal, Signboard, VillageTally
-from villages.models import AuditEntry, SubmittedForm, Village
+from villages.models import AuditEntry, SubmittedForm
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 only_postgresql = pytest.mark.skipif(
@@ -208,7 +208,7 @@ def test_sixteen_revokes_of_sixteen_removals_revoke_all(staff, removals):
 
 def assert_tally_current(village):
     today = timezone.localdate()
-    figures = selectors.village_figures(as_of=today, villages=Village.objects.filter(pk=village.pk))
+    figures = selectors.village_figures(as_of=today, village_ids=[village.pk])
     tally = VillageTally.objects.get(village=village)
     for name, value in figures[village.pk].items():
         assert getattr(tally, name) == value, name
