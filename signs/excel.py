@@ -153,6 +153,13 @@ class LedgerSheet:
     def value(self, value, *, fmt=None):
         """A body cell: the plain value where it can be (the workbook's default font is 宋体),
         a styled cell only for a column's number format or text that looks like a formula."""
+        if fmt is None:  # the common cases first: this runs for every cell of a big ledger
+            kind = type(value)
+            if value is None or kind is int or kind is float or kind is dt.date:
+                return value
+            if kind is str:
+                value = clean_text(value)
+                return self._cell(value) if value.startswith(FORMULA_START) else value
         value = safe_cell(value)
         if fmt is not None or looks_like_formula(value):
             return self._cell(value, fmt=fmt)
