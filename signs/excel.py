@@ -168,10 +168,13 @@ class LedgerSheet:
     def _row(self, serial, values: Sequence, *, bold=False):
         if not bold:
             formats = self.number_formats
-            self._append(
-                [serial]
-                + [self.value(v, fmt=formats.get(i)) for i, v in enumerate(values, start=2)]
-            )
+            if formats:
+                cells = [self.value(v, fmt=formats.get(i)) for i, v in enumerate(values, start=2)]
+            else:  # the big detail sheets: no column formats
+                cells = list(map(self.value, values))
+            cells.insert(0, serial)
+            self.ws.append(cells)
+            self.row_count += 1
             return
         cells = [self._cell(serial, font=HEADER_FONT, alignment=CENTER, border=True)]
         for index, value in enumerate(values, start=2):
