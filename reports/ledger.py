@@ -98,6 +98,7 @@ def _villages(workbook, *, villages, scope, rows, city, as_of, unit) -> None:
         workbook, name="村级明细", title=f"{CITY}村级组织牌子清理规范工作村级明细表",
         unit=unit, as_of=as_of, headers=headers,
         widths=[12, 16, 8, 18, 20, 10, 18, 20, 10, 8, 18], number_formats={11: WAN_FORMAT},
+        large=True,
     )  # fmt: skip
     site = DemonstrationSite.objects.filter(village=OuterRef("pk"))
     qs = (
@@ -140,7 +141,7 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
                "照片", "备注"]  # fmt: skip
     sheet = LedgerSheet(
         workbook, name="摘牌记录", title=f"{CITY}村级组织牌子摘除记录", unit=unit, as_of=as_of,
-        headers=headers, widths=[12, 16, 30, 18, 20, 20, 12, 14, 10, 30],
+        headers=headers, widths=[12, 16, 30, 18, 20, 20, 12, 14, 10, 30], large=True,
     )  # fmt: skip
     removals = (
         selectors.removals_in_effect(as_of=as_of)
@@ -204,6 +205,7 @@ def _signs(workbook, *, scope, rows, as_of, unit) -> None:
     sheet = LedgerSheet(
         workbook, name=SIGN_LEDGER_SHEET, title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
         as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30],
+        large=True,
     )  # fmt: skip
     signs = selectors.sign_rows_at(as_of=as_of, villages=scope)
     by_town = {row.town.pk: row for row in rows}

@@ -86,8 +86,12 @@ class LedgerSheet:
         headers: Sequence[str],
         widths: Sequence[int] | None = None,
         number_formats: dict[int, str] | None = None,
+        large: bool = False,
     ):
+        """`large`: a detail sheet that can grow to 600k rows. Its body cells are written
+        plain, and print gridlines draw the grid; a small sheet borders its cells."""
         self.ws: Worksheet = workbook.create_sheet(title=sheet_title(name))
+        self.large = large
         self._styles: dict = {}
         self.headers = ["序号", *headers]
         self.number_formats = {k + 1: v for k, v in (number_formats or {}).items()}
@@ -101,9 +105,9 @@ class LedgerSheet:
         self.ws.freeze_panes = "B4"
         self.ws.auto_filter.ref = f"A3:{last}3"  # widened to the data by `close`
         self.ws.print_options.horizontalCentered = True
-        # The grid of a printed 台账 comes from print gridlines, not a border on every cell:
+        # A large sheet's printed grid comes from print gridlines, not a border on every cell:
         # bordered cells cost openpyxl twice the time of plain ones (docs/performance.md).
-        self.ws.print_options.gridLines = True
+        self.ws.print_options.gridLines = large
         self.ws.page_setup.orientation = "landscape"
         self.ws.page_setup.paperSize = "9"  # A4
         self.ws.page_setup.fitToWidth = 1
@@ -151,8 +155,11 @@ class LedgerSheet:
         self.row_count += 1
 
     def value(self, value, *, fmt=None):
-        """A body cell: the plain value where it can be (the workbook's default font is 宋体),
-        a styled cell only for a column's number format or text that looks like a formula."""
+        """A body cell: bordered in a small sheet; in a large one the plain value where it can
+        be (the workbook's default font is 宋体), a styled cell only for a column's number
+        format or text that looks like a formula."""
+        if not self.large:
+            return self._cell(value, border=True, fmt=fmt)
         if fmt is None:  # the common cases first: this runs for every cell of a big ledger
             kind = type(value)
             if value is None or kind is int or kind is float or kind is dt.date:
@@ -166,7 +173,7 @@ class LedgerSheet:
         return value
 
     def _row(self, serial, values: Sequence, *, bold=False):
-        if not bold:
+        if not bold and self.large:
             formats = self.number_formats
             if formats:
                 cells = [self.value(v, fmt=formats.get(i)) for i, v in enumerate(values, start=2)]
@@ -176,10 +183,11 @@ class LedgerSheet:
             self.ws.append(cells)
             self.row_count += 1
             return
-        cells = [self._cell(serial, font=HEADER_FONT, alignment=CENTER, border=True)]
+        font = HEADER_FONT if bold else BODY_FONT
+        cells = [self._cell(serial, font=font, alignment=CENTER, border=True)]
         for index, value in enumerate(values, start=2):
             cells.append(
-                self._cell(value, font=HEADER_FONT, border=True, fmt=self.number_formats.get(index))
+                self._cell(value, font=font, border=True, fmt=self.number_formats.get(index))
             )
         self._append(cells)
 
@@ -194,7 +202,7 @@ class LedgerSheet:
 
     def link(self, url: str, text: str = "查看"):
         """A hyperlink cell for a photo."""
-        cell = self._cell(text)
+        cell = self._cell(text, border=not self.large)
         cell.hyperlink = url
         cell.font = Font(name="宋体", size=11, color="0563C1", underline="single")
         return cell
