@@ -16,23 +16,16 @@ import time
 
 import django
 
+from benchmarks.raw_sql import FIGURES
+
 
 def _as_of(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
 def _figures(rows, city) -> dict:
-    names = (
-        "villages",
-        "villages_meeting",
-        "on_wall",
-        "retained",
-        "still_to_remove",
-        "removed",
-        "removed_rule",
-    )
-    figures = {row.town.code: {n: getattr(row, n) for n in names} for row in rows}
-    figures[None] = {n: getattr(city, n) for n in names}
+    figures = {row.town.code: {n: getattr(row, n) for n in FIGURES} for row in rows}
+    figures[None] = {n: getattr(city, n) for n in FIGURES}
     return figures
 
 

@@ -14,12 +14,9 @@ production settings redirect plain HTTP to HTTPS. CONN_MAX_AGE=60 as docs/deploy
 from __future__ import annotations
 
 import datetime as dt
-import html
 import http.client
 import os
-import re
 import signal
-import socket
 import statistics
 import subprocess
 import threading
@@ -30,25 +27,12 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 from benchmarks import data
+from benchmarks.http_race import free_port, hidden
 from benchmarks.raw_sql import SHANGHAI
 
 PASSWORD = "Hengzhou-2024"  # signs.demo.DEMO_PASSWORD, the demo accounts' password
 SIGNS_PER_CLIENT = 2000
 REASON = "no_business"  # signs.choices.DEFAULT_REMOVAL_REASON
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def hidden(page: str, name: str) -> str:
-    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
-    value = tag and re.search(r'value="([^"]*)"', tag.group())
-    if not value:
-        raise RuntimeError(f"no {name} on the page")
-    return html.unescape(value.group(1))
 
 
 class Client:
