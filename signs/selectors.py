@@ -7,6 +7,7 @@ ledgers and the tests call them, so a number cannot differ from one place to ano
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -240,13 +241,34 @@ def village_figures(*, as_of: dt.date, village_ids: list[int] | None = None):
     names = ["on_wall", "retained", "still_to_remove", "removed", *kinds]
     figures = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if village_ids and len(village_ids) <= 2 and connection.vendor == "postgresql":
+            _execute_prepared(cursor, f"signs_village_figures_{len(village_ids)}", sql, params)
+        else:
+            cursor.execute(sql, params)
         for village_id, *numbers, last in cursor.fetchall():
             figures[village_id] = dict(zip(names, map(int, numbers), strict=True))
             if isinstance(last, str):  # SQLite hands back the column as text
                 last = dt.date.fromisoformat(last)
             figures[village_id]["last_removed_on"] = last
     return figures
+
+
+def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
+    """Run `sql` as a PostgreSQL prepared statement, planned once per connection.
+
+    The tally refresh after every write planned its query in 2–6 ms and ran it in 0.3 ms;
+    with persistent connections (CONN_MAX_AGE) the plan is made once per connection. Call it
+    inside a transaction (SET LOCAL). A pooler in transaction mode (pgbouncer) would need
+    this switched off.
+    """
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+    if cursor.fetchone() is None:
+        numbered = iter(range(1, len(params) + 1))
+        body = re.sub(r"%s", lambda _m: f"${next(numbered)}", sql)
+        cursor.execute(f"PREPARE {name} AS {body}")
+    # The plan suits every village: skip the five custom plans PostgreSQL would try first.
+    cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
 
 
 def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | None = None):
