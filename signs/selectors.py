@@ -238,7 +238,7 @@ def village_figures(*, as_of: dt.date, village_ids: list[int] | None = None):
             for kind in SignKind
         ),
     )
-    names = ["on_wall", "retained", "still_to_remove", "removed", *kinds]
+    names = [*TALLIED, *kinds]
     figures = {}
     with connection.cursor() as cursor:
         if village_ids and len(village_ids) <= 2 and connection.vendor == "postgresql":
@@ -717,23 +717,6 @@ def town_activity(*, town: Town) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(town=town).select_related("actor", "town").order_by("-at", "-pk")
     )
-
-
-def retained_items_by_village(*, as_of: dt.date, villages) -> dict[int, tuple[int, int]]:
-    """Per village, how many of the standard's rules and room plaques hang retained at
-    `as_of`: {village_id: (rules, plaques)}. One query."""
-    retained = signboards_at(
-        as_of=as_of, signboards=Signboard.objects.filter(village__in=villages)
-    ).filter(status=SignStatus.RETAINED)
-    rows = (
-        retained.order_by()
-        .values("village")
-        .annotate(
-            rules=Count("pk", filter=Q(approved_item__kind=ItemKind.RULE)),
-            plaques=Count("pk", filter=Q(approved_item__kind=ItemKind.PLAQUE)),
-        )
-    )
-    return {row["village"]: (row["rules"], row["plaques"]) for row in rows}
 
 
 def room_suggestions(*, village: Village) -> list[str]:

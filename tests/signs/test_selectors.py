@@ -185,7 +185,12 @@ def test_township_rows_agree_with_their_villages(world, as_of):
 def test_the_ledger_rows_agree_with_the_per_village_definitions(world, as_of):
     """The one-pass SQL of the 台账 (village_rows_at, sign_rows_at) against the ORM's."""
     rows = selectors.village_rows_at(as_of=as_of)
-    present = selectors.retained_items_by_village(as_of=as_of, villages=Village.objects.all())
+    retained = selectors.signboards_at(as_of=as_of).filter(status=SignStatus.RETAINED)
+    present = {}
+    for sign in retained.select_related("approved_item"):
+        rules, plaques = present.get(sign.village_id, (0, 0))
+        kind = sign.approved_item.kind
+        present[sign.village_id] = (rules + (kind == "rule"), plaques + (kind == "plaque"))
     for v in selectors.village_progress(as_of=as_of):
         row = rows.get(v.pk, selectors.VillageRow())
         assert (row.still_to_remove, row.removed, row.removed_rule, row.meets_standard) == (
