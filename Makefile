@@ -22,8 +22,21 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
+	$(MAKE) --no-print-directory opencv-headless
 	touch $@
+
+# rapidocr_onnxruntime requires opencv-python, whose cv2 links libGL.so.1 (absent on most
+# servers). Both wheels install the same cv2 package, so remove the GUI build and reinstall the
+# headless one, at the version pyproject.toml pins, over it. `pip check` then reports rapidocr's
+# unmet opencv-python requirement; the headless cv2 provides everything it uses.
+.PHONY: opencv-headless
+opencv-headless:
+	@if $(BIN)/python -m pip show --quiet opencv-python 2>/dev/null; then \
+	  $(BIN)/python -m pip uninstall --quiet --yes opencv-python && \
+	  $(BIN)/python -m pip install --quiet --force-reinstall --no-deps \
+	    "$$($(BIN)/python -m pip freeze | grep -i '^opencv-python-headless==')"; \
+	fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -42,7 +55,8 @@ bench: setup $(VENV)/.bench-installed
 	BENCH_RUNS=$(BENCH_RUNS) $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 $(VENV)/.bench-installed: pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr,bench]'
+	$(MAKE) --no-print-directory opencv-headless
 	touch $@
 
 # Compiled catalogues are built here, not committed; polib needs no system gettext.

@@ -84,6 +84,14 @@ EXIF_IFD = 0x8769
 DATE_TIME_ORIGINAL = 0x9003
 
 
+def open_photo(upload) -> Image.Image:
+    """The upload checked as `process_photo` checks it, decoded upright as plain RGB, unstamped.
+
+    Raises ValidationError (translated message) as `process_photo` does.
+    """
+    return _flatten(_decode(_read(upload)))
+
+
 def camera_time(image: Image.Image) -> dt.datetime | None:
     """When the camera says the photo was taken (EXIF DateTimeOriginal, local time), if sane.
 

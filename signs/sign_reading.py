@@ -1,0 +1,255 @@
+"""拍照识牌: turning the lines read from a wall photo into proposed signboard entries.
+
+Pure functions over plain values: which lines are plaque titles, what kind of sign a title
+suggests, which approved item of the standard it is (exactly, or with a misread character or
+two), and whether the village's inventory already holds it. `signs.ocr` does the reading; the
+page, the `read_signs` command and the accuracy benchmark all call `propose`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .choices import ItemKind, SignKind
+from .ocr import TextLine
+
+# Quotes and punctuation a plaque may or may not show, and OCR may or may not read.
+_DROPPED = re.compile(r"[\s\"'“”‘’「」『』《》〈〉·•・.,，。、:：;；!！?？_\-—–~～]")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+_BRACKETED = re.compile(r"\([^()]*\)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# A line shorter than this share of the photo's tallest line is body text, not a title.
+TITLE_HEIGHT_SHARE = 0.4
+# Titles have at least this many Chinese characters ("警务室" has three).
+MIN_TITLE_CHARS = 2
+
+# A close match tolerates this many misread characters: one in a short title, two in a long one.
+LONG_TITLE = 8
+
+ITEM_TO_SIGN_KIND = {
+    ItemKind.RULE: SignKind.RULE,
+    ItemKind.PLAQUE: SignKind.PLAQUE,
+    ItemKind.ORGANIZATION: SignKind.ORGANIZATION,
+}
+# How a title without a matching item ends or what it contains, and the kind that suggests;
+# the first rule that fits wins. The user corrects the guess on the page.
+_KIND_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"(先进|荣誉|模范|示范|优秀|达标|星级)"), SignKind.HONOUR),
+    (re.compile(r"(指引|导视|指示|导向|宣传栏|宣传牌|标语)"), SignKind.GUIDANCE),
+    (
+        re.compile(
+            r"(制度|规定|办法|流程|职责|规程|细则|守则|公约|须知|清单|程序|工作法|规则|民约"
+            r"|领导小组|架构图|流程图|分工表|名单|作战图)$"
+        ),
+        SignKind.RULE,
+    ),
+    (
+        re.compile(r"(委员会|协会|理事会|工作站|联络站|联络点|信息社|联合社|合作社|组织|支部)$"),
+        SignKind.ORGANIZATION,
+    ),
+    (re.compile(r"(室|站|中心|大厅|之家|书屋|屋|馆|所|点|角)$"), SignKind.PLAQUE),
+)
+# An organization plaque names the Party branch in full: 中共城东村委员会, 中共城东村总支部委员会.
+_PARTY_BRANCH = re.compile(r"^中共.*(委员会|支部)$")
+_PARTY_ITEM = re.compile(r"党(组织|委|支部|总支)")
+
+
+def normalize(text: str) -> str:
+    """A title as compared: full-width forms folded, spaces, quotes and punctuation dropped.
+
+    "村“两委”办公室" and "村两委办公室" are the same title; so are "村（居）务" and "村(居)务".
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    return _DROPPED.sub("", text)
+
+
+def _variants(title: str) -> set[str]:
+    """The forms of a standard title a plaque may show: "村(居)务…" as 村务…, 村居务… or itself."""
+    plain = normalize(title)
+    return {plain, _BRACKETED.sub("", plain), plain.replace("(", "").replace(")", "")}
+
+
+def _stems(name: str, suffixes: tuple[str, ...]) -> list[str]:
+    """A place name and the name without its suffix: 城东村 → [城东村, 城东]."""
+    name = normalize(name)
+    stems = [name]
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            stems.append(name[: -len(suffix)])
+    return stems
+
+
+def strip_place_names(text: str, *, village_name: str = "", town_name: str = "") -> str:
+    """The title without the township's and the village's names, the way the standard words it.
+
+    At 城东村 of 横州镇: "横州镇城东村民委员会" → "村民委员会",
+    "城东村股份经济合作联合社" → "股份经济合作联合社".
+    """
+    for name, suffixes in ((town_name, ("镇", "乡", "街道")), (village_name, ("村", "社区"))):
+        if not name:
+            continue
+        for stem in _stems(name, suffixes):
+            if stem in text and len(text) > len(stem) + 1:
+                text = text.replace(stem, "", 1)
+                break
+    return text
+
+
+def edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Item:
+    """An approved item as matching needs it (an ApprovedItem works too)."""
+
+    pk: int
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    item: Item
+    exact: bool
+    distance: int
+
+
+def match_item(
+    text: str, items: Sequence[Item], *, village_name: str = "", town_name: str = ""
+) -> ItemMatch | None:
+    """The approved item `text` names: exactly after normalising, else the one closest within
+    one misread character (two for a title of LONG_TITLE characters or more), if only one is.
+    """
+    plain = strip_place_names(normalize(text), village_name=village_name, town_name=town_name)
+    if not plain:
+        return None
+    variants = [(item, _variants(item.title)) for item in items]
+    for item, forms in variants:
+        if plain in forms:
+            return ItemMatch(item, exact=True, distance=0)
+    if _PARTY_BRANCH.match(plain):
+        for item in items:
+            if item.kind == ItemKind.ORGANIZATION and _PARTY_ITEM.search(item.title):
+                return ItemMatch(item, exact=True, distance=0)
+    limit = 2 if len(plain) >= LONG_TITLE else 1
+    if len(plain) < 4:  # "警务室" one character off is too often another room
+        return None
+    best: dict[int, list[Item]] = {}
+    for item, forms in variants:
+        distance = min(edit_distance(plain, form, limit=limit) for form in forms)
+        if distance <= limit:
+            best.setdefault(distance, []).append(item)
+    if not best:
+        return None
+    distance = min(best)
+    if len(best[distance]) > 1:
+        return None  # two items equally close: let the user choose
+    return ItemMatch(best[distance][0], exact=False, distance=distance)
+
+
+def guess_kind(text: str, match: ItemMatch | None = None) -> str:
+    """The kind of sign: the matched item's kind, else what the title's wording suggests."""
+    if match is not None:
+        return ITEM_TO_SIGN_KIND.get(match.item.kind, SignKind.OTHER)
+    plain = normalize(text)
+    for pattern, kind in _KIND_RULES:
+        if pattern.search(plain):
+            return kind
+    return SignKind.OTHER
+
+
+def title_lines(lines: Iterable[TextLine]) -> list[TextLine]:
+    """The lines that are plaque titles: enough Chinese, and not small print beside a title.
+
+    Small print (a rule board's articles, a date, a photo's stamp) is far shorter than the
+    titles on the same wall; a line under TITLE_HEIGHT_SHARE of the tallest is dropped.
+    """
+    candidates = [line for line in lines if len(_CJK.findall(line.text)) >= MIN_TITLE_CHARS]
+    if not candidates:
+        return []
+    tallest = max(line.height for line in candidates)
+    return [line for line in candidates if line.height >= tallest * TITLE_HEIGHT_SHARE]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A sign already in the village's inventory (and not removed)."""
+
+    pk: int
+    title: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One plaque read from the photos, as the page proposes to add it."""
+
+    text: str
+    score: float
+    kind: str
+    match: ItemMatch | None
+    photo: int  # index of the photo it was read from
+    existing: Existing | None = None  # same title already hanging in the same room
+    elsewhere: tuple[Existing, ...] = ()  # same title hanging in another room
+
+    @property
+    def selected(self) -> bool:
+        """Ticked by default: everything not already inventoried in this room."""
+        return self.existing is None
+
+
+def propose(
+    photos_lines: Sequence[Sequence[TextLine]],
+    *,
+    items: Sequence[Item],
+    inventory: Sequence[Existing] = (),
+    location: str = "",
+    village_name: str = "",
+    town_name: str = "",
+) -> list[Proposal]:
+    """One proposal per plaque title read across the photos (a title read twice counts once)."""
+    hanging: dict[str, list[Existing]] = {}
+    for sign in inventory:
+        hanging.setdefault(normalize(sign.title), []).append(sign)
+    room = normalize(location)
+    proposals: list[Proposal] = []
+    seen: set[str] = set()
+    for index, lines in enumerate(photos_lines):
+        for line in title_lines(lines):
+            key = normalize(line.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            match = match_item(line.text, items, village_name=village_name, town_name=town_name)
+            same = hanging.get(key, [])
+            here = next((sign for sign in same if normalize(sign.location) == room), None)
+            proposals.append(
+                Proposal(
+                    text=line.text,
+                    score=line.score,
+                    kind=guess_kind(line.text, match),
+                    match=match,
+                    photo=index,
+                    existing=here,
+                    elsewhere=tuple(sign for sign in same if sign is not here),
+                )
+            )
+    return proposals
