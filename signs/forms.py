@@ -34,7 +34,7 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -54,7 +54,11 @@ class RemovalFieldsMixin(FormTokenMixin, BootstrapMixin, forms.Form):
 
 
 class RemovalForm(RemovalFieldsMixin):
-    """One sign: date and reason filled in; the photo comes from the phone's camera."""
+    """One sign: date and reason filled in; the photo comes from the phone's camera.
+
+    When 拍照识牌 still reads the sign in the photo, the form comes back with a warning, the
+    photos kept on the server (the pending_* tokens) and `save_anyway` to tick.
+    """
 
     photo = forms.FileField(
         label=_("photo after removal"), required=False, widget=forms.ClearableFileInput(CAMERA)
@@ -64,6 +68,21 @@ class RemovalForm(RemovalFieldsMixin):
         required=False,
         widget=forms.ClearableFileInput(CAMERA),
     )
+    pending_photo = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    pending_photo_before = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: the reviewer will be asked to check this photo"), required=False
+    )
+
+    def __init__(self, *args, warned: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not warned:
+            self.fields["save_anyway"].widget = forms.HiddenInput()
+
+    def cleaned_fields(self) -> dict:
+        """The values the service takes (photos are the view's business)."""
+        skip = ("pending_photo", "pending_photo_before", "save_anyway", "photo", "photo_before")
+        return {k: v for k, v in super().cleaned_fields().items() if k not in skip}
 
 
 class BulkRemovalForm(RemovalFieldsMixin):
@@ -100,6 +119,69 @@ class SignboardForm(FormTokenMixin, BootstrapMixin, forms.ModelForm):
         )
         self.fields["kind"].initial = SignKind.PLAQUE
         self.fields["inventoried_on"].initial = _today
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+MAX_WALL_PHOTOS = 6
+
+
+class WallPhotosField(forms.FileField):
+    """One to MAX_WALL_PHOTOS photos of one wall or room (camera on a phone, files on a desk)."""
+
+    def __init__(self, **kwargs):
+        widget = MultipleFileInput({"accept": "image/*", "data-testid": "wall-photos"})
+        super().__init__(widget=widget, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
+        if not uploads:
+            raise forms.ValidationError(_("Choose at least one photo."), code="required")
+        if len(uploads) > MAX_WALL_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(n)d photos at a time.") % {"n": MAX_WALL_PHOTOS}, code="too_many"
+            )
+        return [super(WallPhotosField, self).clean(upload, initial) for upload in uploads]
+
+
+class WallPhotoForm(BootstrapMixin, forms.Form):
+    """拍照识牌, step one: the room and its photos."""
+
+    location = forms.CharField(
+        label=_("location / room"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "rooms", "autocomplete": "off"}),
+    )
+    photos = WallPhotosField(label=_("photos of the wall"))
+
+
+class WallEntryForm(BootstrapMixin, forms.Form):
+    """拍照识牌, step two: one proposed sign, ticked, corrected if needed."""
+
+    selected = forms.BooleanField(label=_("add"), required=False)
+    title = forms.CharField(label=_("text on the sign"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=SignKind.choices)
+    approved_item = forms.ModelChoiceField(
+        label=_("approved item"), queryset=ApprovedItem.objects.none(), required=False
+    )
+    photo = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if items is not None:
+            self.fields["approved_item"].queryset = items
+
+
+WallEntryFormSet = forms.formset_factory(WallEntryForm, extra=0, max_num=200, validate_max=True)
+
+
+class WallConfirmForm(FormTokenMixin, BootstrapMixin, forms.Form):
+    """拍照识牌, step two: the room the ticked signs hang in, and the one-time token."""
+
+    location = forms.CharField(label=_("location / room"), max_length=100, required=False)
 
 
 class RevokeForm(FormTokenMixin, BootstrapMixin, forms.Form):

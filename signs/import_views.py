@@ -1,29 +1,19 @@
 """The import pages: upload → every error, or a preview → confirm; thin over signs.imports.
 
-Between preview and confirm the upload waits on the server, never in the browser: the file
-under IMPORT_UPLOAD_DIR (by default a folder in the system temp dir, deliberately not under
-MEDIA_ROOT, which signs.views.media serves to every signed-in user), and its name, checksum,
-township, user and the confirmed counts in the session. The confirm step reads that file
+Between preview and confirm the upload waits on the server, never in the browser
+(signs.pending), with its name and the confirmed counts. The confirm step reads that file
 again and plans it again inside the transaction; the browser only says which upload.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import tempfile
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,9 +22,8 @@ from villages.access import is_city_level, visible_towns
 from . import imports
 from .excel import XLSX_CONTENT_TYPE, content_disposition
 from .forms import BootstrapMixin
+from .pending import PendingUploads
 
-SESSION_KEY = "pending_imports"
-PENDING_TTL = dt.timedelta(hours=2)
 SIGNS, VILLAGES = "signs", "villages"
 
 
@@ -62,87 +51,25 @@ class ImportForm(BootstrapMixin, forms.Form):
 
 # --- the pending upload ----------------------------------------------------------------------
 
-
-def upload_dir() -> Path:
-    configured = getattr(settings, "IMPORT_UPLOAD_DIR", None)
-    return Path(configured) if configured else Path(tempfile.gettempdir()) / "hengzhou-imports"
-
-
-def _sweep(folder: Path) -> None:
-    """Forget uploads nobody confirmed (a day old), so the folder does not grow."""
-    cutoff = timezone.now().timestamp() - 24 * 3600
-    for path in folder.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+PENDING = PendingUploads(session_key="pending_imports", suffix=".xlsx")
 
 
 def _store(request, *, kind: str, town_code: str, data: bytes, name: str, summary) -> str:
-    folder = upload_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _sweep(folder)
-    token = str(uuid.uuid4())
-    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    pending = request.session.get(SESSION_KEY, {})
-    for old in sorted(pending, key=lambda t: pending[t]["at"])[:-4]:  # keep the last five
-        _discard(request, old, pending=pending)
-    pending[token] = {
-        "kind": kind,
-        "town": town_code,
-        "user": request.user.pk,
-        "sha256": imports.sha256(data),
-        "name": name[:200],
-        "at": timezone.now().isoformat(),
-        "summary": summary,
-    }
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _path(token: str) -> Path:
-    return upload_dir() / f"{uuid.UUID(token).hex}.xlsx"
+    scope = {"kind": kind, "town": town_code}
+    return PENDING.store(request, scope=scope, data=data, name=name[:200], summary=summary)
 
 
 def _load(request, *, kind: str, town_code: str, token: str) -> tuple[dict, bytes] | None:
     """The pending upload `token` of this user, for this import and township, unexpired."""
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or (entry["kind"], entry["town"], entry["user"]) != (
-        kind,
-        town_code,
-        request.user.pk,
-    ):
-        return None
-    if timezone.now() - dt.datetime.fromisoformat(entry["at"]) > PENDING_TTL:
-        _discard(request, token)
-        return None
-    try:
-        data = _path(token).read_bytes()
-    except OSError:
-        _discard(request, token)
-        return None
-    if imports.sha256(data) != entry["sha256"]:
-        _discard(request, token)
-        return None
-    return entry, data
+    return PENDING.load(request, token, scope={"kind": kind, "town": town_code})
 
 
-def _discard(request, token: str, *, pending: dict | None = None) -> None:
-    save = pending is None
-    pending = request.session.get(SESSION_KEY, {}) if pending is None else pending
-    pending.pop(token, None)
-    _path(token).unlink(missing_ok=True)
-    if save:
-        request.session[SESSION_KEY] = pending
+def _discard(request, token: str) -> None:
+    PENDING.discard(request, token)
 
 
 def _update_summary(request, token: str, summary) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token]["summary"] = summary
-    request.session[SESSION_KEY] = pending
+    PENDING.update(request, token, summary=summary)
 
 
 def _error_context(errors) -> dict:

@@ -71,6 +71,40 @@ class ApprovedItem(models.Model):
         return f"{self.number}. {self.title}"
 
 
+class InventoryPhoto(models.Model):
+    """A photo of a wall read by 拍照识牌: the evidence behind the signs it added."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="inventory_photos",
+        verbose_name=_("village (community)"),
+    )
+    location = models.CharField(_("location / room"), max_length=100, blank=True)
+    # Downscaled and stamped by signs.photos, like removal evidence.
+    photo = models.ImageField(_("photo"), upload_to="inventory/%Y/%m/")
+    photo_thumb = models.ImageField(_("thumbnail"), upload_to="inventory/%Y/%m/")
+    # What the reader found on it: [{"text", "score"}, ...], kept with the evidence.
+    texts_read = models.JSONField(_("text read"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("inventory photo")
+        verbose_name_plural = _("inventory photos")
+
+    def __str__(self) -> str:
+        return f"{self.village} · {self.location} · {self.uploaded_at:%Y-%m-%d}"
+
+
 class Signboard(models.Model):
     """A sign hanging (or once hanging) at a village's premises."""
 
@@ -94,6 +128,14 @@ class Signboard(models.Model):
         verbose_name=_("approved item"),
     )
     inventoried_on = models.DateField(_("inventoried on"))
+    inventory_photo = models.ForeignKey(
+        InventoryPhoto,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signboards",
+        verbose_name=_("inventory photo"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -173,6 +215,9 @@ class Removal(models.Model):
         verbose_name=_("revoked by"),
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    # 拍照识牌 still read the sign's title in the photo after removal, and the staffer saved
+    # anyway: the reviewer should look at this photo.
+    title_in_photo = models.BooleanField(_("sign still visible in the photo"), default=False)
 
     class Meta:
         ordering = ["-removed_on", "-pk"]

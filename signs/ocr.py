@@ -46,7 +46,16 @@ class OcrUnavailable(RuntimeError):
 
 
 def available() -> bool:
-    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    """Whether the `ocr` extra is installed (found, not imported: importing takes a while)."""
+    try:
+        return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def load_engine() -> None:
+    """Load the engine now (about a second) rather than at the first reading."""
+    _engine()
 
 
 @functools.cache

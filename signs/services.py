@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +16,7 @@ from villages.audit import audit_write, snapshot
 from villages.models import Village
 
 from . import photos
-from .models import ALREADY_REMOVED, ApprovedItem, Removal, Signboard, Standard
+from .models import ALREADY_REMOVED, ApprovedItem, InventoryPhoto, Removal, Signboard, Standard
 from .tallies import refresh_village_tallies
 
 
@@ -39,22 +41,116 @@ def signboard_create(
     inventoried_on: dt.date | None = None,
 ) -> Signboard:
     """Add a sign to a village's inventory (today unless another date is given)."""
+    sign = _add_sign(
+        village=village,
+        user=user,
+        kind=kind,
+        title=title,
+        location=location,
+        approved_item=approved_item,
+        inventoried_on=inventoried_on,
+    )
+    refresh_village_tallies([village.pk])
+    return sign
+
+
+def _add_sign(*, village: Village, user, title: str, location: str, **fields) -> Signboard:
+    """Validate, insert and audit one sign; the caller refreshes the village's tally."""
     sign = Signboard(
         village=village,
-        kind=kind,
         title=title.strip(),
         location=location.strip(),
-        approved_item=approved_item,
-        inventoried_on=inventoried_on or timezone.localdate(),
         created_by=user,
+        **{**fields, "inventoried_on": fields.get("inventoried_on") or timezone.localdate()},
     )
     sign.full_clean()
     sign.save()
-    refresh_village_tallies([village.pk])
     audit_write(
         actor=user, action="signboard.create", obj=sign, town=village.town, after=snapshot(sign)
     )
     return sign
+
+
+@dataclass(frozen=True)
+class WallPhoto:
+    """A wall photo read by 拍照识牌: its bytes and the texts read on it."""
+
+    data: bytes
+    texts: list[dict]  # [{"text": ..., "score": ...}]
+
+
+@dataclass(frozen=True)
+class WallEntry:
+    """A sign the user confirmed from a reading, and which photo shows it."""
+
+    title: str
+    kind: str
+    approved_item: ApprovedItem | None
+    photo: int
+
+
+@transaction.atomic
+def signboards_create_from_photos(
+    *,
+    village: Village,
+    user,
+    location: str,
+    photos: list[WallPhoto],
+    entries: list[WallEntry],
+) -> list[Signboard]:
+    """Add the confirmed signs of a 拍照识牌 reading, each linked to its photo: all or none."""
+    if not entries:
+        raise ValidationError(_("Tick at least one sign."))
+    now = timezone.now()
+    kept: dict[int, InventoryPhoto] = {}
+    try:
+        for index in sorted({entry.photo for entry in entries}):
+            kept[index] = _keep_wall_photo(
+                village=village, user=user, location=location, photo=photos[index], now=now
+            )
+        signs = []
+        for entry in entries:
+            try:
+                signs.append(
+                    _add_sign(
+                        village=village,
+                        user=user,
+                        kind=entry.kind,
+                        title=entry.title,
+                        location=location,
+                        approved_item=entry.approved_item,
+                        inventory_photo=kept[entry.photo],
+                    )
+                )
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("%(sign)s: %(error)s")
+                    % {"sign": entry.title, "error": " ".join(exc.messages)}
+                ) from exc
+    except ValidationError:
+        for photo in kept.values():  # the transaction rolls the rows back; the files go too
+            photo.photo.delete(save=False)
+            photo.photo_thumb.delete(save=False)
+        raise
+    refresh_village_tallies([village.pk])
+    return signs
+
+
+def _keep_wall_photo(*, village, user, location: str, photo: WallPhoto, now) -> InventoryPhoto:
+    processed = photos.process_photo(
+        ContentFile(photo.data), village_name=village.name, taken_at=now
+    )
+    kept = InventoryPhoto(
+        village=village,
+        location=location.strip(),
+        texts_read=photo.texts,
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    kept.photo.save(processed.image.name, processed.image, save=False)
+    kept.photo_thumb.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    kept.save()
+    return kept
 
 
 PHOTO_FIELDS = ["photo", "photo_thumb", "photo_before", "photo_before_thumb"]
@@ -91,8 +187,13 @@ def removal_record(
     note: str = "",
     photo: UploadedFile | None = None,
     photo_before: UploadedFile | None = None,
+    title_in_photo: bool = False,
 ) -> Removal:
-    """Record that a sign came down; at most one removal in effect per sign."""
+    """Record that a sign came down; at most one removal in effect per sign.
+
+    `title_in_photo`: 拍照识牌 read the sign's title in the photo after removal and the staffer
+    saved anyway; the flag tells the reviewer to look.
+    """
     removal = Removal(
         signboard=signboard,
         removed_on=removed_on,
@@ -100,6 +201,7 @@ def removal_record(
         note=note.strip(),
         recorded_by=user,
         recorded_at=timezone.now(),
+        title_in_photo=title_in_photo,
     )
     removal.full_clean(exclude=PHOTO_FIELDS)
     try:

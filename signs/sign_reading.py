@@ -27,8 +27,10 @@ TITLE_HEIGHT_SHARE = 0.4
 # Titles have at least this many Chinese characters ("警务室" has three).
 MIN_TITLE_CHARS = 2
 
-# A close match tolerates this many misread characters: one in a short title, two in a long one.
+# A close match tolerates one misread character, two in a title of LONG_TITLE characters; a
+# title shorter than MIN_CLOSE_CHARS must match exactly ("警务室" one off is another room).
 LONG_TITLE = 8
+MIN_CLOSE_CHARS = 4
 
 ITEM_TO_SIGN_KIND = {
     ItemKind.RULE: SignKind.RULE,
@@ -83,24 +85,28 @@ def _stems(name: str, suffixes: tuple[str, ...]) -> list[str]:
     return stems
 
 
-def strip_place_names(text: str, *, village_name: str = "", town_name: str = "") -> str:
-    """The title without the township's and the village's names, the way the standard words it.
+def without_place_names(text: str, *, village_name: str = "", town_name: str = "") -> list[str]:
+    """The ways `text` may read once the township's and the village's names are taken off.
 
-    At 城东村 of 横州镇: "横州镇城东村民委员会" → "村民委员会",
-    "城东村股份经济合作联合社" → "股份经济合作联合社".
+    At 城东村 of 横州镇: "横州镇城东村民委员会" → "村民委员会" (the village's 村 is the
+    committee's), "城东村股份经济合作联合社" → "股份经济合作联合社". `text` itself comes first.
     """
+    forms = [text]
     for name, suffixes in ((town_name, ("镇", "乡", "街道")), (village_name, ("村", "社区"))):
         if not name:
             continue
-        for stem in _stems(name, suffixes):
-            if stem in text and len(text) > len(stem) + 1:
-                text = text.replace(stem, "", 1)
-                break
-    return text
+        stems = _stems(name, suffixes)
+        forms += [
+            form.replace(stem, "", 1)
+            for form in forms
+            for stem in stems
+            if stem in form and len(form) > len(stem) + 1
+        ]
+    return list(dict.fromkeys(forms))
 
 
 def edit_distance(a: str, b: str, *, limit: int) -> int:
-    """Levenshtein distance, or limit + 1 as soon as it must exceed `limit`."""
+    """Levenshtein distance when it is at most `limit`; some larger number otherwise."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     previous = list(range(len(b) + 1))
@@ -135,34 +141,44 @@ class ItemMatch:
 def match_item(
     text: str, items: Sequence[Item], *, village_name: str = "", town_name: str = ""
 ) -> ItemMatch | None:
-    """The approved item `text` names: exactly after normalising, else the one closest within
-    one misread character (two for a title of LONG_TITLE characters or more), if only one is.
+    """The approved item `text` names, exactly or close enough to be a misreading, or None.
+
+    Exact: equal after normalising and taking off place names; an item's own title wins over
+    another's bracket-dropped form (村务监督委员会 is the organization, not 村(居)务监督委员会).
+    Close: the one item within one misread character (two for a title of LONG_TITLE or more
+    characters), for titles of at least MIN_CLOSE_CHARS. A close match may be another title
+    ("老兵之家" is one character from 民兵之家): the page shows it as one to check.
     """
-    plain = strip_place_names(normalize(text), village_name=village_name, town_name=town_name)
-    if not plain:
+    forms = without_place_names(normalize(text), village_name=village_name, town_name=town_name)
+    forms = [form for form in forms if form]
+    if not forms:
         return None
-    variants = [(item, _variants(item.title)) for item in items]
-    for item, forms in variants:
-        if plain in forms:
+    for item in items:
+        if normalize(item.title) in forms:
             return ItemMatch(item, exact=True, distance=0)
-    if _PARTY_BRANCH.match(plain):
+    variants = [(item, _variants(item.title)) for item in items]
+    for item, item_forms in variants:
+        if item_forms.intersection(forms):
+            return ItemMatch(item, exact=True, distance=0)
+    if any(_PARTY_BRANCH.match(form) for form in forms):
         for item in items:
             if item.kind == ItemKind.ORGANIZATION and _PARTY_ITEM.search(item.title):
                 return ItemMatch(item, exact=True, distance=0)
-    limit = 2 if len(plain) >= LONG_TITLE else 1
-    if len(plain) < 4:  # "警务室" one character off is too often another room
-        return None
-    best: dict[int, list[Item]] = {}
-    for item, forms in variants:
-        distance = min(edit_distance(plain, form, limit=limit) for form in forms)
-        if distance <= limit:
-            best.setdefault(distance, []).append(item)
+    best: dict[int, set[Item]] = {}
+    for form in forms:
+        if len(form) < MIN_CLOSE_CHARS:
+            continue
+        limit = 2 if len(form) >= LONG_TITLE else 1
+        for item, item_forms in variants:
+            distance = min(edit_distance(form, f, limit=limit) for f in item_forms)
+            if distance <= limit:
+                best.setdefault(distance, set()).add(item)
     if not best:
         return None
     distance = min(best)
     if len(best[distance]) > 1:
         return None  # two items equally close: let the user choose
-    return ItemMatch(best[distance][0], exact=False, distance=distance)
+    return ItemMatch(best[distance].pop(), exact=False, distance=distance)
 
 
 def guess_kind(text: str, match: ItemMatch | None = None) -> str:
@@ -207,6 +223,7 @@ class Proposal:
     kind: str
     match: ItemMatch | None
     photo: int  # index of the photo it was read from
+    box: tuple[tuple[int, int], ...] = ()
     existing: Existing | None = None  # same title already hanging in the same room
     elsewhere: tuple[Existing, ...] = ()  # same title hanging in another room
 
@@ -248,8 +265,24 @@ def propose(
                     kind=guess_kind(line.text, match),
                     match=match,
                     photo=index,
+                    box=line.box,
                     existing=here,
                     elsewhere=tuple(sign for sign in same if sign is not here),
                 )
             )
     return proposals
+
+
+def title_seen(title: str, lines: Iterable[TextLine]) -> TextLine | None:
+    """The line of a photo that still shows `title`: whole, inside a longer line, or with a
+    misread character (two in a long title); None when no line does.
+    """
+    want = normalize(title)
+    if len(want) < MIN_TITLE_CHARS:
+        return None
+    limit = 2 if len(want) >= LONG_TITLE else 1 if len(want) >= 4 else 0
+    for line in lines:
+        got = normalize(line.text)
+        if want in got or edit_distance(got, want, limit=limit) <= limit:
+            return line
+    return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, views, wall_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("v/<str:code>/", views.village_detail, name="village"),
     path("v/<str:code>/history/", views.village_history, name="village_history"),
     path("v/<str:code>/signs/new/", views.signboard_create, name="signboard_create"),
+    path("v/<str:code>/read/", wall_views.wall_read, name="wall_read"),
+    path("v/<str:code>/read/<uuid:token>/", wall_views.wall_review, name="wall_review"),
     path("v/<str:code>/removals/bulk/", views.removal_bulk, name="removal_bulk"),
     path("v/<str:code>/qr/", views.village_qr, name="village_qr"),
     path("v/<str:code>/qr.svg", views.village_qr_svg, name="village_qr_svg"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,11 +30,12 @@ from villages.access import (
 )
 from villages.form_tokens import AlreadySubmitted, submitted_once
 
-from . import history, selectors, services
+from . import history, readings, selectors, services
 from .choices import SignStatus
 from .excel import XLSX_CONTENT_TYPE, content_disposition, write_table
 from .filtersets import AuditEntryFilterSet, VillageFilterSet
 from .forms import AsOfForm, BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
+from .pending import PendingUploads
 from .tables import AuditEntryTable, VillageTable
 
 HISTORY_PER_PAGE = 50
@@ -131,19 +133,47 @@ def village_detail(request, code):
     )
 
 
+# Removal photos wait here when 拍照识牌 still reads the sign in them (see removal_create).
+PENDING_PHOTOS = PendingUploads(session_key="pending_removal_photos", suffix=".photo", keep=4)
+
+
 @login_required
 def removal_create(request, pk):
-    """Record one removal: one tap to open, the camera, one tap to save."""
+    """Record one removal: one tap to open, the camera, one tap to save.
+
+    When the photo after removal still shows the sign's title, the form comes back with a
+    warning, the photos kept on the server; ticking 仍然保存 saves the removal flagged.
+    """
     sign = get_object_or_404(selectors.editable_signboards(request.user), pk=pk)
     village_url = reverse("village", args=[sign.village.code])
     if sign.removals.filter(revoked_at__isnull=True).exists():
         messages.warning(request, _("This sign has already been removed."))
         return redirect(village_url)
     form = RemovalForm(request.POST or None, request.FILES or None)
+    seen = ""
     if request.method == "POST" and form.is_valid():
+        scope = {"sign": sign.pk}
+        uploads = {
+            field: _removal_photo(request, form, field, scope=scope)
+            for field in ("photo", "photo_before")
+        }
+        try:
+            seen = _seen_in_photo(request, form, sign, uploads["photo"], scope=scope)
+        except ValidationError as exc:
+            form.add_error("photo", exc.messages)
+    if form.is_bound and form.is_valid() and seen and not form.cleaned_data["save_anyway"]:
+        form = _warned_form(request, form, uploads, seen=seen, scope=scope)
+    elif form.is_bound and form.is_valid():
         try:
             with _once(form, request):
-                services.removal_record(signboard=sign, user=request.user, **form.cleaned_fields())
+                services.removal_record(
+                    signboard=sign,
+                    user=request.user,
+                    photo=uploads["photo"],
+                    photo_before=uploads["photo_before"],
+                    title_in_photo=bool(seen),
+                    **form.cleaned_fields(),
+                )
         except AlreadySubmitted:
             return _already_submitted(request, village_url)
         except ValidationError as exc:
@@ -152,9 +182,46 @@ def removal_create(request, pk):
                 return redirect(village_url)
             _add_errors(form, exc)
         else:
+            for field in ("pending_photo", "pending_photo_before"):
+                if token := form.cleaned_data[field]:
+                    PENDING_PHOTOS.discard(request, str(token))
             messages.success(request, _("Removal of “%(sign)s” recorded.") % {"sign": sign.title})
             return redirect(village_url)
-    return render(request, "signs/removal_form.html", {"form": form, "sign": sign})
+    return render(request, "signs/removal_form.html", {"form": form, "sign": sign, "seen": seen})
+
+
+def _removal_photo(request, form, field: str, *, scope: dict):
+    """The photo just uploaded in `field`, else the one kept on the server from the warning."""
+    if upload := form.cleaned_data[field]:
+        return upload
+    if not (token := form.cleaned_data[f"pending_{field}"]):
+        return None
+    if loaded := PENDING_PHOTOS.load(request, str(token), scope=scope):
+        return ContentFile(loaded[1], name="photo.jpg")
+    form.add_error(field, _("The kept photo has expired; please take it again."))
+    return None
+
+
+def _seen_in_photo(request, form, sign, upload, *, scope: dict) -> str:
+    """What still shows the sign in the photo after removal ("" if nothing, or no photo)."""
+    if upload is None:
+        return ""
+    if not form.cleaned_data["photo"]:  # kept from the warning, when it was read
+        loaded = PENDING_PHOTOS.load(request, str(form.cleaned_data["pending_photo"]), scope=scope)
+        return loaded[0]["seen"] if loaded else ""
+    return readings.seen_in_removal_photo(sign.title, upload)
+
+
+def _warned_form(request, form, uploads: dict, *, seen: str, scope: dict) -> RemovalForm:
+    """The form again, with 仍然保存 to tick and its new photos kept on the server."""
+    data = form.data.copy()
+    for field, upload in uploads.items():
+        if upload is not None and form.cleaned_data[field]:
+            upload.seek(0)
+            data[f"pending_{field}"] = PENDING_PHOTOS.store(
+                request, scope=scope, data=upload.read(), seen=seen
+            )
+    return RemovalForm(data, warned=True)
 
 
 @login_required

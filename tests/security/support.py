@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from signs.models import Removal
+from tests.helpers import plaque_photo
 
 PASSWORD = "pw-Test-2024"
 OWN, OTHER = "own", "other"
@@ -173,6 +174,17 @@ def pending_sign_import(client, village) -> uuid.UUID | None:
 
 def pending_village_import(client) -> uuid.UUID | None:
     return _token_from(client.post(reverse("village_import"), form_data(file=village_file())))
+
+
+def wall_photo(title: str = "廉洁工作站") -> SimpleUploadedFile:
+    return SimpleUploadedFile("墙.jpg", plaque_photo(title), "image/jpeg")
+
+
+def pending_wall_reading(client, village) -> uuid.UUID | None:
+    """Read a one-plaque wall photo for `village` as the client's user: the reading's token,
+    or None where the user may not add signs there."""
+    url = reverse("wall_read", args=[village.code])
+    return _token_from(client.post(url, {"location": "一楼", "photos": wall_photo()}))
 
 
 def workbook_cells(data: bytes) -> Iterator[tuple[str, openpyxl.cell.Cell]]:

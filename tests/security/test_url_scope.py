@@ -26,11 +26,13 @@ from .support import (
     is_login_redirect,
     pending_sign_import,
     pending_village_import,
+    pending_wall_reading,
     routes,
     send,
     sign_file,
     snapshot,
     village_file,
+    wall_photo,
 )
 
 # Who may read / write another township's object at city level (reviewers, administrators).
@@ -75,6 +77,17 @@ def sign_import_token(w, side, client=None):
     return {"code": w.towns[side].code, "token": token or uuid.uuid4()}
 
 
+def wall_reading_token(w, side, client=None):
+    """Village `side`'s code with a real pending 拍照识牌 reading: of that village where the
+    user may add signs, else of the user's own village."""
+    token = None
+    if client is not None:
+        token = pending_wall_reading(client, w.villages[side]) or pending_wall_reading(
+            client, w.villages[OWN]
+        )
+    return {"code": w.villages[side].code, "token": token or uuid.uuid4()}
+
+
 def village_import_token(w, side, client=None):
     token = pending_village_import(client) if client is not None else None
     return {"token": token or uuid.uuid4()}
@@ -112,6 +125,20 @@ def sign_import_data(w, side):
     return {"file": sign_file(w.villages[side], title="导入的牌子")}
 
 
+def wall_photo_data(w, side):
+    return {"location": "一楼", "photos": wall_photo()}
+
+
+def wall_confirm_data(w, side):
+    entry = {"selected": "on", "title": "廉洁工作站", "kind": "organization", "photo": "0"}
+    return {
+        "location": "一楼",
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        **{f"form-0-{k}": v for k, v in entry.items()},
+    }
+
+
 def village_import_data(w, side):
     return {"file": village_file()}
 
@@ -139,6 +166,8 @@ REGISTRY: dict[str, Case] = {
     # The activity log is for city-level users only: staff get 404 even in their own township.
     "town_activity": Case(town_code, owner=REVIEWER),
     "signboard_create": Case(village_code, GET_POST, sign_data, city=DENIED),
+    "wall_read": Case(village_code, GET_POST, wall_photo_data, city=DENIED),
+    "wall_review": Case(wall_reading_token, GET_POST, wall_confirm_data, city=DENIED),
     "removal_bulk": Case(village_code, POST, bulk_data, city=DENIED),
     "removal_create": Case(sign_pk, GET_POST, removal_data, city=DENIED),
     "removal_revoke": Case(removal_pk, GET_POST, revoke_data, city=DENIED),
