@@ -119,6 +119,18 @@ def editable_removals(user) -> QuerySet[Removal]:
 # --- signs and removals at a date ------------------------------------------------------------
 
 
+def flagged_removals(*, villages: QuerySet[Village]) -> QuerySet[Removal]:
+    """Removals in effect whose photo still showed the sign (拍照识牌 read its title) and were
+    saved anyway: for the reviewer to look at, newest first."""
+    return (
+        Removal.objects.filter(
+            revoked_at__isnull=True, title_in_photo=True, signboard__village__in=villages
+        )
+        .select_related("signboard__village")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
 def removals_in_effect(*, as_of: dt.date) -> QuerySet[Removal]:
     """Removals dated on or before `as_of` and not revoked by the end of that day."""
     return Removal.objects.filter(removed_on__lte=as_of).filter(

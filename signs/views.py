@@ -39,6 +39,7 @@ from .pending import PendingUploads
 from .tables import AuditEntryTable, VillageTable
 
 HISTORY_PER_PAGE = 50
+FLAGGED_SHOWN = 20
 
 
 @login_required
@@ -98,6 +99,8 @@ class TownView(SingleTableMixin, FilterView):
         context["is_today"] = self.as_of == timezone.localdate()
         context["as_of"] = self.as_of
         context["totals"] = selectors.city_progress(as_of=self.as_of, towns=[self.town])
+        villages = visible_villages(self.request.user).filter(town=self.town)
+        context["flagged"] = list(selectors.flagged_removals(villages=villages)[:FLAGGED_SHOWN])
         return context
 
 

@@ -297,6 +297,13 @@ def test_removal_photo_still_showing_the_sign_warns_then_saves_flagged(client, p
     assert removal.photo and removal.photo.storage.exists(removal.photo.name)
     village_page = client.get(reverse("village", args=[sign.village.code]))
     assert 'data-testid="title-in-photo-flag"' in village_page.content.decode()
+    # The reviewer finds it on the township's page.
+    client.force_login(place["reviewer"])
+    town_page = client.get(reverse("town", args=[sign.village.town.code]))
+    assert [r.pk for r in town_page.context["flagged"]] == [removal.pk]
+    assert 'data-testid="flagged-removals"' in town_page.content.decode()
+    other = client.get(reverse("town", args=[place["other_staff"].town_staff.town.code]))
+    assert other.context["flagged"] == []
 
 
 def test_removal_photo_of_a_bare_wall_saves_unflagged_at_once(client, place):
