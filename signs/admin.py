@@ -48,7 +48,7 @@ class SignboardAdmin(TalliedAdmin):
     list_select_related = ["village__town", "approved_item"]
     search_fields = ["title", "village__name", "village__code", "location"]
     autocomplete_fields = ["village", "approved_item"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at", "inventory_photo"]
 
     def has_delete_permission(self, request, obj=None):
         # Signs are retired by removal, not deleted: the ledger keeps their history.
@@ -62,7 +62,14 @@ class RemovalAdmin(TalliedAdmin):
     list_select_related = ["signboard__village__town", "recorded_by"]
     search_fields = ["signboard__title", "signboard__village__name"]
     date_hierarchy = "removed_on"
-    readonly_fields = ["recorded_by", "recorded_at", "revoked_at", "revoked_by", "revoke_reason"]
+    readonly_fields = [
+        "recorded_by",
+        "recorded_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "title_in_photo",
+    ]
     raw_id_fields = ["signboard"]
 
     def has_delete_permission(self, request, obj=None):
