@@ -358,3 +358,14 @@ def test_read_signs_prints_json_with_scores_boxes_kinds_and_items(place, tmp_pat
 def test_read_signs_refuses_a_missing_file_plainly(tmp_path):
     with pytest.raises(CommandError, match="无法打开"):
         call_command("read_signs", str(tmp_path / "missing.jpg"))
+
+
+def test_text_read_from_a_photo_is_escaped_on_the_review_page(client, place, monkeypatch):
+    payload = '<script>alert("识")</script>管理制度'
+    box = ((10, 10), (400, 10), (400, 60), (10, 60))
+    monkeypatch.setattr(ocr, "read_image", lambda image: [ocr.TextLine(payload, 0.99, box)])
+    client.force_login(place["staff"])
+    review = client.get(read_wall(client, place["village"], "无关"))
+    content = review.content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert" in content
