@@ -78,6 +78,11 @@ class RemovalForm(RemovalFieldsMixin):
         super().__init__(*args, **kwargs)
         if not warned:
             self.fields["save_anyway"].widget = forms.HiddenInput()
+        for field in ("photo", "photo_before"):
+            if self[f"pending_{field}"].value():
+                self.fields[field].help_text = _(
+                    "The photo you took is kept; choose another only to replace it."
+                )
 
     def cleaned_fields(self) -> dict:
         """The values the service takes (photos are the view's business)."""
@@ -173,6 +178,7 @@ class WallEntryForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if items is not None:
             self.fields["approved_item"].queryset = items
+        self.fields["approved_item"].empty_label = _("(no item of the standard)")
 
 
 WallEntryFormSet = forms.formset_factory(WallEntryForm, extra=0, max_num=200, validate_max=True)

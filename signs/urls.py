@@ -11,6 +11,11 @@ urlpatterns = [
     path("v/<str:code>/signs/new/", views.signboard_create, name="signboard_create"),
     path("v/<str:code>/read/", wall_views.wall_read, name="wall_read"),
     path("v/<str:code>/read/<uuid:token>/", wall_views.wall_review, name="wall_review"),
+    path(
+        "v/<str:code>/read/<uuid:token>/<int:index>.jpg",
+        wall_views.wall_photo,
+        name="wall_photo",
+    ),
     path("v/<str:code>/removals/bulk/", views.removal_bulk, name="removal_bulk"),
     path("v/<str:code>/qr/", views.village_qr, name="village_qr"),
     path("v/<str:code>/qr.svg", views.village_qr_svg, name="village_qr_svg"),

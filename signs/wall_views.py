@@ -14,6 +14,7 @@ import zipfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,6 +72,19 @@ def wall_read(request, code):
             return redirect("wall_review", code=village.code, token=token)
     context |= {"form": form, "rooms": selectors.room_suggestions(village=village)}
     return render(request, "signs/wall_read.html", context)
+
+
+@login_required
+def wall_photo(request, code, token, index):
+    """A photo of a pending reading, for its own user to compare with what was read."""
+    village = _village_for(request, code, edit=True)
+    loaded = PENDING_WALLS.load(request, str(token), scope=_scope(village))
+    photos = _unbundle(loaded[1]) if loaded else []
+    if index >= len(photos):
+        raise Http404
+    response = HttpResponse(photos[index], content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
 
 
 @login_required
@@ -147,6 +161,8 @@ def wall_review(request, code, token):
             "formset": formset,
             "rows": rows,
             "photo_count": len(photos_lines),
+            "photo_indexes": range(len(photos_lines)),
+            "token": token,
             "rooms": selectors.room_suggestions(village=village),
         },
     )

@@ -88,6 +88,10 @@ def wall_reading_token(w, side, client=None):
     return {"code": w.villages[side].code, "token": token or uuid.uuid4()}
 
 
+def wall_photo_token(w, side, client=None):
+    return {**wall_reading_token(w, side, client), "index": 0}
+
+
 def village_import_token(w, side, client=None):
     token = pending_village_import(client) if client is not None else None
     return {"token": token or uuid.uuid4()}
@@ -168,6 +172,7 @@ REGISTRY: dict[str, Case] = {
     "signboard_create": Case(village_code, GET_POST, sign_data, city=DENIED),
     "wall_read": Case(village_code, GET_POST, wall_photo_data, city=DENIED),
     "wall_review": Case(wall_reading_token, GET_POST, wall_confirm_data, city=DENIED),
+    "wall_photo": Case(wall_photo_token, city=DENIED),
     "removal_bulk": Case(village_code, POST, bulk_data, city=DENIED),
     "removal_create": Case(sign_pk, GET_POST, removal_data, city=DENIED),
     "removal_revoke": Case(removal_pk, GET_POST, revoke_data, city=DENIED),

@@ -369,3 +369,20 @@ def test_text_read_from_a_photo_is_escaped_on_the_review_page(client, place, mon
     content = review.content.decode()
     assert "<script>alert" not in content
     assert "&lt;script&gt;alert" in content
+
+
+def test_the_review_page_shows_the_photos_read_to_their_user_only(client, place, make_user):
+    village = place["village"]
+    client.force_login(place["staff"])
+    review_url = read_wall(client, village, "科普宣传室")
+    token = review_url.rstrip("/").rsplit("/", 1)[1]
+    review = client.get(review_url)
+    photo_url = reverse("wall_photo", args=[village.code, token, 0])
+    assert photo_url in review.content.decode()
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert b"".join(served).startswith(b"\xff\xd8")  # a JPEG
+    assert client.get(reverse("wall_photo", args=[village.code, token, 1])).status_code == 404
+    colleague = make_user("staff_colleague2", role=roles.TOWN_STAFF, town=village.town)
+    client.force_login(colleague)
+    assert client.get(photo_url).status_code == 404
