@@ -127,6 +127,8 @@ def test_wall_photo_becomes_proposals_and_one_tap_adds_the_new_ones(client, plac
     assert {s.inventory_photo_id for s in added} == {kept.pk}
     assert kept.photo.storage.exists(kept.photo.name)
     assert {t["text"] for t in kept.texts_read} >= {"村务公开制度", "廉洁工作站"}
+    history = client.get(reverse("signboard_history", args=[rule.pk])).content.decode()
+    assert 'data-testid="inventory-photo"' in history and kept.photo_thumb.url in history
     assert AuditEntry.objects.filter(action="signboard.create").count() == 2
     # Today's figures: 廉洁工作站 (not in the standard) is one more sign to remove.
     tally = VillageTally.objects.get(village=village)
