@@ -3,8 +3,14 @@
 Nothing here is hand-picked: `generate(count, seed)` draws every photo from a seeded random
 generator — the titles (the standard's rules and room plaques, organization plaques with a
 village's name, and titles the campaign typically removed), the fonts, horizontal or vertical
-plaques, white or red boards, and the damage a phone photo does (rotation up to ±8°, perspective,
-blur, uneven light, noise, JPEG quality down to 60). The same seed gives the same photos.
+plaques, white or red boards, the size of a horizontal plaque's characters (from 18 px, a small
+room plaque on a wall photographed whole, to 68 px), and the damage a phone photo does (rotation
+up to ±8°, perspective, blur, uneven light, noise, JPEG quality down to 60). The same seed gives
+the same photos, byte for byte.
+
+A rule board's small print is drawn as grey lines: on a whole wall, at 1600 px, it is too small to
+read. `small_print=True` draws it as text instead, at 0.2–0.3 of the title's size, the way a board
+photographed from closer shows it; everything else (titles, places, damage) stays the same.
 
 Fonts are the CJK fonts Debian packages (fonts-noto-cjk, fonts-wqy-zenhei, fonts-arphic-ukai,
 fonts-arphic-uming); `available_fonts()` says which are installed.
@@ -117,12 +123,25 @@ ORGANIZATION_PATTERNS = (
     ("{town}{village}村务监督委员会", ("村务监督委员会", "村(居)务监督委员会")),
     ("{village}村股份经济合作联合社", ("股份经济合作联合社",)),
 )
-# A plaque's wording of a standard title that the standard words differently.
+# A plaque's wording of a standard title that the standard words differently, and the approved
+# items it may be matched to. A room plaque reading 村务监督委员会 is the room item
+# 村(居)务监督委员会, but its words are exactly the organization item's title: either is right.
 STANDARD_WORDING = {
-    "农村集体“三资”管理制度": '农村集体"三资"管理制度',
-    "村“两委”办公室": '村"两委"办公室',
-    "村务监督委员会": "村(居)务监督委员会",
+    "农村集体“三资”管理制度": ('农村集体"三资"管理制度',),
+    "村“两委”办公室": ('村"两委"办公室',),
+    "村务监督委员会": ("村(居)务监督委员会", "村务监督委员会"),
 }
+# A rule board's articles, for `small_print`.
+SMALL_PRINT = (
+    "第一条为规范村级事务管理保障村民合法权益根据有关法律法规结合本村实际制定本制度",
+    "第二条村民会议由本村十八周岁以上的村民组成每年至少召开一次由村民委员会召集",
+    "第三条凡涉及村民利益的重大事项必须提交村民会议或者村民代表会议讨论决定",
+    "第四条村务公开的内容包括财务收支集体资产宅基地审批低保评定等事项每季度公开一次",
+    "第五条村务监督委员会对村务公开情况进行监督发现问题及时向村党组织报告",
+    "第六条本制度由村民委员会负责解释自公布之日起施行",
+)
+# Characters are drawn at least this tall (px): a small room plaque on a whole wall.
+MIN_CHAR_SIZE = 18
 
 
 @dataclass
@@ -133,6 +152,7 @@ class Plaque:
     board: str  # "white" or "red"
     font: str
     box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    size: int = 0  # the characters' height in px, before the photo's perspective and rotation
     # Titles of the approved items this plaque is (any one counts); empty for a removed kind.
     items: tuple[str, ...] = ()
 
@@ -157,15 +177,15 @@ def available_fonts() -> list[tuple[str, int, str]]:
     return [font for font in FONTS if Path(font[0]).exists()]
 
 
-def generate(count: int = 40, seed: int = 2024) -> list[Photo]:
+def generate(count: int = 40, seed: int = 2024, *, small_print: bool = False) -> list[Photo]:
     fonts = available_fonts()
     if not fonts:
         raise RuntimeError("No CJK font found (apt-get install fonts-noto-cjk).")
     rng = random.Random(seed)
-    return [_photo(rng, fonts, index) for index in range(count)]
+    return [_photo(rng, fonts, index, small_print) for index in range(count)]
 
 
-def _photo(rng: random.Random, fonts, index: int) -> Photo:
+def _photo(rng: random.Random, fonts, index: int, small_print: bool) -> Photo:
     wall = _wall(rng)
     draw = ImageDraw.Draw(wall)
     plaques = []
@@ -173,7 +193,7 @@ def _photo(rng: random.Random, fonts, index: int) -> Photo:
     town, village = rng.choice(TOWNS), rng.choice(VILLAGE_STEMS)
     used: set[str] = set()
     for slot in slots:
-        plaque = _draw_plaque(rng, fonts, draw, wall, slot, town, village, used)
+        plaque = _draw_plaque(rng, fonts, draw, slot, town, village, used, small_print)
         if plaque:
             plaques.append(plaque)
             used.add(plaque.title)
@@ -217,7 +237,7 @@ def _pick_title(rng: random.Random, town: str, village: str, used: set[str]):
         source = rng.choice(("rule", "plaque", "plaque", "organization", "removed", "removed"))
         if source in ("rule", "plaque"):
             title = rng.choice(RULE_TITLES if source == "rule" else PLAQUE_TITLES)
-            items = (STANDARD_WORDING.get(title, title),)
+            items = STANDARD_WORDING.get(title, (title,))
         elif source == "organization":
             pattern, items = rng.choice(ORGANIZATION_PATTERNS)
             title = pattern.format(town=town, village=village)
@@ -227,7 +247,7 @@ def _pick_title(rng: random.Random, town: str, village: str, used: set[str]):
             return title, source, items
 
 
-def _draw_plaque(rng, fonts, draw, wall, slot, town, village, used) -> Plaque | None:
+def _draw_plaque(rng, fonts, draw, slot, town, village, used, small_print) -> Plaque | None:
     x, y, cell_w, cell_h = slot
     title, source, items = _pick_title(rng, town, village, used)
     font_path, face, font_label = rng.choice(fonts)
@@ -244,14 +264,18 @@ def _draw_plaque(rng, fonts, draw, wall, slot, town, village, used) -> Plaque | 
             rng.choice(((255, 215, 90), (255, 255, 255), (250, 226, 150))),
         )
     count = len(title)
-    if vertical:
+    if vertical:  # an organization's tall plaque by a door: as large as the cell allows
         size = max(22, min(int((cell_h - 90) / count), int(cell_w * 0.4), 64))
         board_w, board_h = int(size * 1.9), size * count + 60
     else:
-        size = max(24, min(int((cell_w - 80) / count), 68))
+        # The largest characters the cell holds, scaled down at random: plaques differ in size,
+        # and a photo of a whole wall shows a small room plaque's characters at 20 px or so.
+        fit = max(24, min(int((cell_w - 80) / count), 68))
+        size = max(MIN_CHAR_SIZE, round(fit * rng.uniform(0.35, 1.0)))
         rule_body = source == "rule" or (source == "removed" and rng.random() < 0.4)
-        board_w = min(cell_w - 20, size * count + rng.randint(50, 120))
-        board_h = int(size * 2.2) if not rule_body else min(cell_h - 20, int(size * 2.2) + 180)
+        board_w = min(cell_w - 20, size * count + int(size * rng.uniform(0.8, 1.8)) + 16)
+        body_h = int(size * rng.uniform(2.6, 4.4))
+        board_h = int(size * 2.2) if not rule_body else min(cell_h - 20, int(size * 2.2) + body_h)
     if board_w > cell_w - 10 or board_h > cell_h - 10:
         return None
     left = x + rng.randint(0, cell_w - board_w - 10)
@@ -274,14 +298,40 @@ def _draw_plaque(rng, fonts, draw, wall, slot, town, village, used) -> Plaque | 
     else:
         title_top = top + int(size * 0.6)
         draw.text((left + board_w // 2, title_top), title, font=font, fill=ink, anchor="mt")
-        if board_h > size * 3:  # a rule board's body: lines too small to read from afar
-            body_top = title_top + int(size * 1.6)
-            line = body_top
-            while line < top + board_h - 24:
-                end = left + 30 + rng.randint(int((board_w - 60) * 0.5), board_w - 60)
-                draw.line((left + 30, line, end, line), fill=_mix(ink, fill, 0.55), width=3)
-                line += 16
-    return Plaque(title, source, vertical, board, font_label, (left, top, board_w, board_h), items)
+        if board_h > size * 3:  # a rule board's body
+            # Its own generator, so that lines or text, the rest of the set is the same.
+            body_rng = random.Random(rng.getrandbits(64))
+            body = (left + 30, title_top + int(size * 1.6), board_w - 60, top + board_h)
+            if small_print:
+                _small_print(body_rng, draw, body, font_path, face, size, _mix(ink, fill, 0.2))
+            else:
+                _body_lines(body_rng, draw, body, size, _mix(ink, fill, 0.55))
+    box = (left, top, board_w, board_h)
+    return Plaque(title, source, vertical, board, font_label, box, items=items, size=size)
+
+
+def _body_lines(rng, draw, body, size, colour) -> None:
+    """Small print as lines: too small to read from afar."""
+    left, line, width, bottom = body
+    step, thickness = max(8, round(size * 0.24)), max(2, round(size / 22))
+    while line < bottom - max(12, size // 3):
+        end = left + rng.randint(int(width * 0.5), width)
+        draw.line((left, line, end, line), fill=colour, width=thickness)
+        line += step
+
+
+def _small_print(rng, draw, body, font_path, face, size, colour) -> None:
+    """Small print as text: a rule's articles, 0.2–0.3 of the title's size."""
+    left, line, width, bottom = body
+    char = max(6, round(size * rng.uniform(0.2, 0.3)))
+    font = ImageFont.truetype(font_path, char, index=face)
+    per_line = max(2, width // char)
+    while line < bottom - char - 10:
+        article = rng.choice(SMALL_PRINT)
+        start = rng.randrange(len(article))
+        text = (article[start:] + article)[: rng.randint(per_line // 2, per_line)]
+        draw.text((left, line), text, font=font, fill=colour)
+        line += int(char * 1.6)
 
 
 def _mix(a, b, t):
@@ -289,10 +339,11 @@ def _mix(a, b, t):
 
 
 def _damage(rng: random.Random, image: Image.Image, photo: Photo) -> Image.Image:
-    # Uneven light: a horizontal and vertical gradient multiplied in.
-    light = Image.linear_gradient("L").resize((WIDTH, HEIGHT))
+    # Uneven light: a vertical or horizontal gradient multiplied in, across the whole photo.
+    light = Image.linear_gradient("L")
     if rng.random() < 0.5:
-        light = light.rotate(90, expand=False)
+        light = light.rotate(90)  # square: nothing is cropped
+    light = light.resize((WIDTH, HEIGHT))
     low = rng.randint(150, 220)
     light = light.point(lambda v: low + (255 - low) * v // 255)
     image = Image.composite(image, Image.new("RGB", image.size, (0, 0, 0)), light)
@@ -315,8 +366,16 @@ def _damage(rng: random.Random, image: Image.Image, photo: Photo) -> Image.Image
     photo.blur = round(rng.choice((0, 0, 0.6, 1.0, 1.4)), 1)
     if photo.blur:
         image = image.filter(ImageFilter.GaussianBlur(photo.blur))
-    noise = Image.effect_noise((WIDTH, HEIGHT), rng.randint(6, 18)).convert("RGB")
-    return Image.blend(image, noise, 0.06)
+    return Image.blend(image, _noise(rng, rng.randint(6, 18)), 0.06)
+
+
+def _noise(rng: random.Random, sigma: float) -> Image.Image:
+    """Grey Gaussian noise around 128, as Image.effect_noise makes, but drawn from `rng`:
+    effect_noise uses C's rand(), which no seed reaches, so no two runs gave the same photos."""
+    import numpy as np
+
+    values = np.random.default_rng(rng.getrandbits(64)).normal(128, sigma, (HEIGHT, WIDTH))
+    return Image.fromarray(values.clip(0, 255).astype(np.uint8), "L").convert("RGB")
 
 
 def _perspective_coeffs(source, target):
