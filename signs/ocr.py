@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import math
 import threading
 from dataclasses import dataclass
 
@@ -34,11 +35,13 @@ class TextLine:
     box: tuple[tuple[int, int], ...]  # four corners, in the downscaled photo's pixels
 
     @property
-    def height(self) -> int:
-        """The shorter side of the box: a line's character size, written across or down."""
-        xs = [x for x, _ in self.box]
-        ys = [y for _, y in self.box]
-        return min(max(xs) - min(xs), max(ys) - min(ys))
+    def height(self) -> float:
+        """The character size: the mean length of the box's two shorter sides, so that a line
+        on a tilted photo is as tall as it is upright, written across or down."""
+        a, b, c, d = self.box
+        across = (math.dist(a, b) + math.dist(c, d)) / 2
+        down = (math.dist(b, c) + math.dist(d, a)) / 2
+        return min(across, down)
 
 
 class OcrUnavailable(RuntimeError):
@@ -74,7 +77,7 @@ def read_image(image: Image.Image) -> list[TextLine]:
 
     image = image.copy()
     image.thumbnail((READ_MAX_EDGE, READ_MAX_EDGE), Image.Resampling.LANCZOS)
-    pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine expects BGR
+    pixels = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])  # BGR
     with _lock:  # one reading at a time per process: each already uses every core
         result, _elapse = engine(pixels)
     lines = []

@@ -24,8 +24,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # A line shorter than this share of the photo's tallest line is body text, not a title.
 TITLE_HEIGHT_SHARE = 0.4
-# Titles have at least this many Chinese characters ("警务室" has three).
+# Titles have at least this many Chinese characters ("警务室" has three), and at most this many:
+# the longest title of the standard has 12, an organization plaque with a township's and a
+# village's name up to 16; a longer line is a rule board's small print.
 MIN_TITLE_CHARS = 2
+MAX_TITLE_CHARS = 16
+# A rule's article ("第三条 凡涉及…") is small print, however large it reads.
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 
 # A close match tolerates one misread character, two in a title of LONG_TITLE characters; a
 # title shorter than MIN_CLOSE_CHARS must match exactly ("警务室" one off is another room).
@@ -164,7 +169,7 @@ def match_item(
         for item in items:
             if item.kind == ItemKind.ORGANIZATION and _PARTY_ITEM.search(item.title):
                 return ItemMatch(item, exact=True, distance=0)
-    best: dict[int, set[Item]] = {}
+    best: dict[tuple[int, bool], set[Item]] = {}
     for form in forms:
         if len(form) < MIN_CLOSE_CHARS:
             continue
@@ -172,13 +177,15 @@ def match_item(
         for item, item_forms in variants:
             distance = min(edit_distance(form, f, limit=limit) for f in item_forms)
             if distance <= limit:
-                best.setdefault(distance, set()).add(item)
+                # As for exact matches, an item's own title beats another's bracket-dropped form.
+                own = edit_distance(form, normalize(item.title), limit=limit) == distance
+                best.setdefault((distance, not own), set()).add(item)
     if not best:
         return None
-    distance = min(best)
-    if len(best[distance]) > 1:
+    closest = min(best)
+    if len(best[closest]) > 1:
         return None  # two items equally close: let the user choose
-    return ItemMatch(best[distance].pop(), exact=False, distance=distance)
+    return ItemMatch(best[closest].pop(), exact=False, distance=closest[0])
 
 
 def guess_kind(text: str, match: ItemMatch | None = None) -> str:
@@ -193,12 +200,17 @@ def guess_kind(text: str, match: ItemMatch | None = None) -> str:
 
 
 def title_lines(lines: Iterable[TextLine]) -> list[TextLine]:
-    """The lines that are plaque titles: enough Chinese, and not small print beside a title.
+    """The lines that are plaque titles: a title's length, and not small print beside a title.
 
     Small print (a rule board's articles, a date, a photo's stamp) is far shorter than the
     titles on the same wall; a line under TITLE_HEIGHT_SHARE of the tallest is dropped.
     """
-    candidates = [line for line in lines if len(_CJK.findall(line.text)) >= MIN_TITLE_CHARS]
+    candidates = [
+        line
+        for line in lines
+        if MIN_TITLE_CHARS <= len(_CJK.findall(line.text)) <= MAX_TITLE_CHARS
+        and not _ARTICLE.search(line.text)
+    ]
     if not candidates:
         return []
     tallest = max(line.height for line in candidates)

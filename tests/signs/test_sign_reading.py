@@ -633,3 +633,40 @@ def test_edit_distance_agrees_with_levenshtein_up_to_the_limit():
                     assert result == true, (a, b, limit)
                 else:
                     assert result > limit, (a, b, limit)
+
+
+def test_a_tilted_line_is_as_tall_as_its_characters():
+    # 585 px long, tilted ~8°: its axis-aligned box is 129 px tall, its characters ~45 px.
+    tilted = TextLine(
+        "佛子村股份经济合作联合社", 0.999, ((840, 618), (1425, 702), (1419, 747), (834, 662))
+    )
+    small = TextLine("志愿者服务站", 0.996, ((305, 278), (449, 295), (445, 326), (302, 308)))
+    assert 44 < tilted.height < 46
+    assert [line.text for line in title_lines([tilted, small])] == [tilted.text, small.text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "村民会议由本村十八周岁以上的村民组成每年至少召开一次",  # longer than any title
+        "务监督委员会对村务公开情况进行监督",  # 17 characters
+        "第三条凡涉及村民利益的事项",  # a rule's article, however short
+        "报告第五条村务监督",
+    ],
+)
+def test_small_print_as_large_as_a_title_is_not_one(text):
+    box = ((0, 0), (900, 0), (900, 40), (0, 40))
+    title = TextLine("村民会议制度", 0.99, ((0, 100), (300, 100), (300, 140), (0, 140)))
+    assert [line.text for line in title_lines([TextLine(text, 0.98, box), title])] == [title.text]
+
+
+def test_the_longest_organization_plaque_is_a_title():
+    text = "横州市横州镇城东村股份经济合作联合社"[3:]  # 16 characters
+    box = ((0, 0), (900, 0), (900, 40), (0, 40))
+    assert [line.text for line in title_lines([TextLine(text, 0.98, box)])] == [text]
+
+
+def test_a_close_match_prefers_the_item_whose_own_title_it_nearly_is():
+    # One character off 村务监督委员会 (organization) and off the room item's bracket-dropped form.
+    match = match_item("南乡镇长塘村务监委员会", ITEMS, village_name="长塘村", town_name="南乡镇")
+    assert match == ItemMatch(BY_TITLE["村务监督委员会"], exact=False, distance=1)
