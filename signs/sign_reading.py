@@ -23,7 +23,10 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # A line shorter than this share of the photo's tallest line is body text, not a title.
-TITLE_HEIGHT_SHARE = 0.4
+TITLE_HEIGHT_SHARE = 0.3
+# Two lines whose centres are at most this many line heights apart, one above the other, are
+# lines of one paragraph (small print is set at about 1.5 lines; plaques are further apart).
+PARAGRAPH_GAP = 2.2
 # Titles have at least this many Chinese characters ("警务室" has three), and at most this many:
 # the longest title of the standard has 12, an organization plaque with a township's and a
 # village's name up to 16; a longer line is a rule board's small print.
@@ -200,21 +203,48 @@ def guess_kind(text: str, match: ItemMatch | None = None) -> str:
 
 
 def title_lines(lines: Iterable[TextLine]) -> list[TextLine]:
-    """The lines that are plaque titles: a title's length, and not small print beside a title.
+    """The lines that are plaque titles: a title's length, and not small print.
 
-    Small print (a rule board's articles, a date, a photo's stamp) is far shorter than the
-    titles on the same wall; a line under TITLE_HEIGHT_SHARE of the tallest is dropped.
+    Small print (a rule board's articles, a date, a photo's stamp) is either far smaller than
+    the titles on the same wall (under TITLE_HEIGHT_SHARE of the tallest line), longer than a
+    title, an article ("第三条…"), or one of a paragraph: horizontal lines of about the same
+    size stacked one under another. A title stands alone on its board.
     """
+    lines = list(lines)
     candidates = [
         line
         for line in lines
         if MIN_TITLE_CHARS <= len(_CJK.findall(line.text)) <= MAX_TITLE_CHARS
         and not _ARTICLE.search(line.text)
+        and not _in_paragraph(line, lines)
     ]
     if not candidates:
         return []
     tallest = max(line.height for line in candidates)
     return [line for line in candidates if line.height >= tallest * TITLE_HEIGHT_SHARE]
+
+
+def _extent(line: TextLine) -> tuple[float, float, float, float]:
+    xs = [x for x, _ in line.box]
+    ys = [y for _, y in line.box]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def _in_paragraph(line: TextLine, lines: Sequence[TextLine]) -> bool:
+    """Whether another horizontal line of about the same size sits just above or below it,
+    overlapping it sideways: the next line of the same text block."""
+    left, right, top, bottom = _extent(line)
+    if right - left <= bottom - top:  # written down the plaque: organization plaques stand
+        return False  # side by side by a door, each alone
+    for other in lines:
+        if other is line or not 0.75 <= other.height / line.height <= 1.33:
+            continue
+        o_left, o_right, o_top, o_bottom = _extent(other)
+        if o_right - o_left <= o_bottom - o_top or min(right, o_right) <= max(left, o_left):
+            continue
+        if abs((top + bottom) - (o_top + o_bottom)) / 2 <= PARAGRAPH_GAP * line.height:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -65,11 +65,16 @@ def box(x: int, y: int, width: int, height: int) -> tuple[tuple[int, int], ...]:
     return ((x, y), (x + width, y), (x + width, y + height), (x, y + height))
 
 
+_ROWS = itertools.count()
+SHARE = round(100 * sign_reading.TITLE_HEIGHT_SHARE)  # px: the smallest title beside a 100 px one
+
+
 def line(text: str, height: int = 100, *, width: int | None = None, score: float = 0.95):
-    """A horizontal line of text, `height` pixels high (about one character per height)."""
+    """A horizontal line of text, `height` pixels high (about one character per height), on a
+    plaque of its own: each line made lies far below the one before."""
     if width is None:
         width = height * max(len(text), 1)
-    return TextLine(text=text, score=score, box=box(10, 10, width, height))
+    return TextLine(text=text, score=score, box=box(10, 10 + 1000 * next(_ROWS), width, height))
 
 
 def vertical(text: str, width: int, *, score: float = 0.9):
@@ -453,8 +458,8 @@ def test_small_print_is_dropped():
     lines = [
         line("村规民约", 100),
         line("第一条 爱党爱国爱家乡", 30),  # the articles
-        line("城东村村民委员会 二〇二四年", 39),  # just under 0.4 of the tallest
-        line("村务公开制度", 40),  # exactly 0.4: kept
+        line("城东村村民委员会 二〇二四年", SHARE - 1),  # just under the share of the tallest
+        line("村务公开制度", SHARE),  # exactly the share: kept
     ]
     kept = [kept.text for kept in title_lines(lines)]
     assert kept == ["村规民约", "村务公开制度"]
@@ -464,7 +469,7 @@ def test_vertical_text_keeps_its_width_as_height():
     lines = [
         vertical("中共城东村委员会", 80),  # 80 wide, 640 tall
         line("党员活动室", 100),
-        line("党员活动室开放时间", 30),
+        line("党员活动室开放时间", SHARE - 5),
         vertical("小字竖排说明", 20),
     ]
     assert lines[0].height == 80
@@ -670,3 +675,19 @@ def test_a_close_match_prefers_the_item_whose_own_title_it_nearly_is():
     # One character off 村务监督委员会 (organization) and off the room item's bracket-dropped form.
     match = match_item("南乡镇长塘村务监委员会", ITEMS, village_name="长塘村", town_name="南乡镇")
     assert match == ItemMatch(BY_TITLE["村务监督委员会"], exact=False, distance=1)
+
+
+def test_lines_of_one_paragraph_are_small_print_but_a_title_above_them_is_not():
+    title = TextLine("村民会议制度", 0.99, box(100, 100, 600, 100))
+    texts = ["村民会议由本村村民组成", "每年至少召开一次会议", "由村民委员会召集"]
+    body = [TextLine(t, 0.95, box(60, 260 + 60 * n, 640, 40)) for n, t in enumerate(texts)]
+    assert [x.text for x in title_lines([title, *body])] == ["村民会议制度"]
+
+
+def test_organization_plaques_side_by_side_are_each_a_title():
+    # Vertical plaques by a door, a plaque's width apart: not a paragraph.
+    plaques = [
+        TextLine(t, 0.99, box(100 + 120 * n, 100, 60, 60 * len(t)))
+        for n, t in enumerate(["中共城东村委员会", "城东村民委员会", "城东村务监督委员会"])
+    ]
+    assert len(title_lines(plaques)) == 3
