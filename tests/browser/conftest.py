@@ -40,18 +40,44 @@ def browser():
         browser.close()
 
 
+def watch_csp(page) -> list:
+    """The console messages of what the Content Security Policy blocks on `page` (an inline
+    script or style): a test fails when the list is not empty at its end."""
+    blocked = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return blocked
+
+
+def sign_in(page, live_server, username, password="pw-Test-2024"):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 @pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
 def page(request, browser):
     context = browser.new_context(viewport=request.param, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.viewport_name = request.node.callspec.id
-    # Anything the Content Security Policy blocks (an inline script or style) fails the test.
-    blocked = []
-    page.on(
-        "console",
-        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
+    blocked = watch_csp(page)
+    yield page
+    context.close()
+    assert not blocked, f"blocked by the Content Security Policy: {blocked}"
+
+
+@pytest.fixture
+def phone(browser):
+    """A 375 px touch phone; like `page`, it fails the test on anything the CSP blocks."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.viewport_name = "phone"
+    blocked = watch_csp(page)
     yield page
     context.close()
     assert not blocked, f"blocked by the Content Security Policy: {blocked}"

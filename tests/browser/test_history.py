@@ -10,6 +10,8 @@ from villages import roles
 from villages.audit import audit_write, snapshot
 from villages.models import Village
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -54,13 +56,6 @@ def history(fixtures_loaded, make_user, town):
     audit_write(actor=reviewer, action="village.update", obj=village, town=town,
                 before=before, after=snapshot(village))  # fmt: skip
     return village
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pw-Test-2024")
-    page.get_by_role("button", name="登录").click()
 
 
 def fits(page):

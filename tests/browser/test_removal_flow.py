@@ -11,19 +11,9 @@ from signs.models import Removal, Signboard
 from villages import roles
 from villages.models import Village
 
-from .conftest import PHONE, SCREENSHOTS
+from .conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.viewport_name = "phone"
-    yield page
-    context.close()
 
 
 @pytest.fixture

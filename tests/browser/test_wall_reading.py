@@ -15,7 +15,7 @@ from tests.helpers import plaque_photo
 from villages import roles
 from villages.models import Village
 
-from .conftest import DESKTOP, PHONE, SCREENSHOTS
+from .conftest import DESKTOP, SCREENSHOTS, sign_in, watch_csp
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,27 +34,6 @@ WALL = [*STANDARD, CLOSE, *NOT_IN_THE_STANDARD]
 ROOM_OF_THE_SIGN_TO_REMOVE = "党群服务中心一楼大厅"
 
 
-def watch_csp(page, blocked: list) -> None:
-    """Collect anything the Content Security Policy blocks (an inline script or style)."""
-    page.on(
-        "console",
-        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.viewport_name = "phone"
-    blocked = []
-    watch_csp(page, blocked)
-    yield page
-    context.close()
-    assert not blocked, f"blocked by the Content Security Policy: {blocked}"
-
-
 @pytest.fixture
 def wall(fixtures_loaded, make_user, town, settings, tmp_path):
     """A village with one sign to remove (廉洁工作站, in a long-named room) and a staffer."""
@@ -69,11 +48,8 @@ def wall(fixtures_loaded, make_user, town, settings, tmp_path):
     return village
 
 
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pw-Test-2024")
-    page.get_by_role("button", name="登录").click()
+def sign_in_as_staff(page, live_server):
+    sign_in(page, live_server, "staff_450181100")
     expect(page.get_by_role("heading", name="横州镇")).to_be_visible()
 
 
@@ -96,7 +72,7 @@ def test_one_photo_of_a_wall_adds_eight_signs_in_two_taps(
     page = phone
     photo = tmp_path / "wall.jpg"
     photo.write_bytes(plaque_photo(*WALL, size=(1200, 1600)))
-    sign_in(page, live_server, "staff_450181100")
+    sign_in_as_staff(page, live_server)
     page.goto(f"{live_server.url}/v/{wall.code}/")
     expect(page.get_by_test_id("village-name")).to_have_text("城东村")
 
@@ -136,8 +112,7 @@ def test_one_photo_of_a_wall_adds_eight_signs_in_two_taps(
     try:
         wide = desktop.new_page()
         wide.viewport_name = "desktop"
-        blocked = []
-        watch_csp(wide, blocked)
+        blocked = watch_csp(wide)
         wide.goto(page.url)
         expect(wide.get_by_test_id("proposal")).to_have_count(len(WALL))
         look(wide, "wall-review")
@@ -169,7 +144,7 @@ def test_a_removal_photo_still_showing_the_sign_is_warned_then_saved_flagged(
     sign = Signboard.objects.get(title="廉洁工作站")
     photo = tmp_path / "after.jpg"
     photo.write_bytes(plaque_photo("廉洁工作站"))
-    sign_in(page, live_server, "staff_450181100")
+    sign_in_as_staff(page, live_server)
     page.goto(f"{live_server.url}/v/{wall.code}/")
 
     page.get_by_test_id(f"remove-{sign.pk}").tap()
