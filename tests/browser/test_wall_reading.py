@@ -59,6 +59,18 @@ def fits(page):
     assert width <= viewport, f"{page.url} scrolls sideways: {width}px > {viewport}px"
 
 
+def look_at_desktop_width(page, name):
+    """The same page at desktop width, then back to the phone."""
+    phone_size, phone_name = page.viewport_size, page.viewport_name
+    page.set_viewport_size(DESKTOP)
+    page.viewport_name = "desktop"
+    try:
+        look(page, name)
+    finally:
+        page.set_viewport_size(phone_size)
+        page.viewport_name = phone_name
+
+
 def look(page, name):
     """Check nothing scrolls sideways, then save a full-page screenshot under screenshots/."""
     fits(page)
@@ -136,6 +148,12 @@ def test_one_photo_of_a_wall_adds_eight_signs_in_two_taps(
     assert all(s.inventory_photo_id for s in added)
     look(page, "wall-village-after")
 
+    # A sign's history shows the wall photo it was inventoried from.
+    room.get_by_role("link", name=STANDARD[0]).tap()
+    expect(page.get_by_test_id("inventory-photo").get_by_role("img")).to_be_visible()
+    look(page, "sign-history-inventory-photo")
+    look_at_desktop_width(page, "sign-history-inventory-photo")
+
 
 def test_a_removal_photo_still_showing_the_sign_is_warned_then_saved_flagged(
     phone, live_server, wall, tmp_path
@@ -175,3 +193,11 @@ def test_a_removal_photo_still_showing_the_sign_is_warned_then_saved_flagged(
     assert removal.title_in_photo is True
     assert removal.photo and removal.photo.storage.exists(removal.photo.name)
     look(page, "removal-flagged-village")
+
+    # The township page lists it for the reviewer.
+    page.goto(f"{live_server.url}/t/{wall.town.code}/")
+    flagged = page.get_by_test_id("flagged-removals")
+    expect(flagged).to_contain_text("廉洁工作站")
+    expect(flagged).to_contain_text("城东村")
+    look(page, "town-flagged-removals")
+    look_at_desktop_width(page, "town-flagged-removals")
