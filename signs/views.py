@@ -22,13 +22,12 @@ from django_tables2 import SingleTableMixin
 
 from villages.access import (
     can_edit_village,
-    editable_villages,
     is_city_level,
     user_town,
     visible_towns,
     visible_villages,
 )
-from villages.form_tokens import AlreadySubmitted, submitted_once
+from villages.form_tokens import AlreadySubmitted
 
 from . import history, readings, selectors, services
 from .choices import SignStatus
@@ -37,6 +36,7 @@ from .filtersets import AuditEntryFilterSet, VillageFilterSet
 from .forms import AsOfForm, BulkRemovalForm, RemovalForm, RevokeForm, SignboardForm
 from .pending import PendingUploads
 from .tables import AuditEntryTable, VillageTable
+from .view_helpers import add_errors, already_submitted, once, village_for
 
 HISTORY_PER_PAGE = 50
 FLAGGED_SHOWN = 20
@@ -104,15 +104,10 @@ class TownView(SingleTableMixin, FilterView):
         return context
 
 
-def _village_for(request, code, *, edit=False):
-    scope = editable_villages(request.user) if edit else visible_villages(request.user)
-    return get_object_or_404(scope, code=code)
-
-
 @login_required
 def village_detail(request, code):
     """The inventory by room with each sign's state, and the standard's checklist."""
-    village = _village_for(request, code)
+    village = village_for(request, code)
     as_of, _year = AsOfForm(request.GET).values()
     signs = list(selectors.village_signs(village=village, as_of=as_of))
     checklist = list(selectors.village_checklist(village=village, as_of=as_of))
@@ -168,7 +163,7 @@ def removal_create(request, pk):
         form = _warned_form(request, form, uploads, seen=seen, scope=scope)
     elif form.is_bound and form.is_valid():
         try:
-            with _once(form, request):
+            with once(form, request):
                 services.removal_record(
                     signboard=sign,
                     user=request.user,
@@ -178,12 +173,12 @@ def removal_create(request, pk):
                     **form.cleaned_fields(),
                 )
         except AlreadySubmitted:
-            return _already_submitted(request, village_url)
+            return already_submitted(request, village_url)
         except ValidationError as exc:
             if sign.removals.filter(revoked_at__isnull=True).exists():  # a double tap
                 messages.warning(request, _("This sign has already been removed."))
                 return redirect(village_url)
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             for field in ("pending_photo", "pending_photo_before"):
                 if token := form.cleaned_data[field]:
@@ -231,13 +226,13 @@ def _warned_form(request, form, uploads: dict, *, seen: str, scope: dict) -> Rem
 @require_POST
 def removal_bulk(request, code):
     """Record the ticked signs of one village with one date and reason, all or nothing."""
-    village = _village_for(request, code, edit=True)
+    village = village_for(request, code, edit=True)
     signs = selectors.editable_signboards(request.user).filter(village=village)
     form = BulkRemovalForm(request.POST, signboards=signs)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with _once(form, request):
+            with once(form, request):
                 done = services.removals_record_bulk(
                     signboards=list(data["signboards"]),
                     user=request.user,
@@ -246,7 +241,7 @@ def removal_bulk(request, code):
                     note=data["note"],
                 )
         except AlreadySubmitted:
-            return _already_submitted(request, reverse("village", args=[village.code]))
+            return already_submitted(request, reverse("village", args=[village.code]))
         except ValidationError as exc:
             messages.error(
                 request, _("Nothing was saved. %(error)s") % {"error": " ".join(exc.messages)}
@@ -262,19 +257,19 @@ def removal_bulk(request, code):
 @login_required
 def signboard_create(request, code):
     """Add a sign to the inventory."""
-    village = _village_for(request, code, edit=True)
+    village = village_for(request, code, edit=True)
     standard = selectors.current_standard()
     form = SignboardForm(request.POST or None, standard=standard)
     if request.method == "POST" and form.is_valid():
         try:
-            with _once(form, request):
+            with once(form, request):
                 sign = services.signboard_create(
                     village=village, user=request.user, **form.cleaned_fields()
                 )
         except AlreadySubmitted:
-            return _already_submitted(request, reverse("village", args=[village.code]))
+            return already_submitted(request, reverse("village", args=[village.code]))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("“%(sign)s” added.") % {"sign": sign.title})
             return redirect("village", code=village.code)
@@ -300,16 +295,16 @@ def removal_revoke(request, pk):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with _once(form, request):
+            with once(form, request):
                 services.removal_revoke(
                     removal=removal, user=request.user, reason=form.cleaned_data["reason"]
                 )
         except AlreadySubmitted:
-            return _already_submitted(
+            return already_submitted(
                 request, reverse("village", args=[removal.signboard.village.code])
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The removal was revoked; the sign counts as up again."))
             return redirect("village", code=removal.signboard.village.code)
@@ -335,7 +330,7 @@ def signboard_history(request, pk):
 @login_required
 def village_history(request, code):
     """Every change to a village, its signs and their removals, newest first, 50 a page."""
-    village = _village_for(request, code)
+    village = village_for(request, code)
     paginator = Paginator(selectors.village_history(village=village), HISTORY_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -380,7 +375,7 @@ def _village_url(village) -> str:
 @login_required
 def village_qr(request, code):
     """A printable QR code that opens the village page by its stable code."""
-    village = _village_for(request, code)
+    village = village_for(request, code)
     url = _village_url(village)
     svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000")
     return render(request, "signs/village_qr.html", {"village": village, "url": url, "svg": svg})
@@ -388,7 +383,7 @@ def village_qr(request, code):
 
 @login_required
 def village_qr_svg(request, code):
-    village = _village_for(request, code)
+    village = village_for(request, code)
     buffer = io.BytesIO()
     segno.make(_village_url(village), error="m").save(buffer, kind="svg", scale=10)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
@@ -401,22 +396,3 @@ def media(request, path):
     A busy site can hand this path to the web server (X-Accel-Redirect) instead.
     """
     return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
-def _once(form, request):
-    """The service call and the spending of the form's one-time token, in one transaction."""
-    return submitted_once(token=form.cleaned_data["form_token"], user=request.user)
-
-
-def _already_submitted(request, url: str):
-    messages.info(request, _("This form was already saved; it was not saved twice."))
-    return redirect(url)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on its field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -25,7 +25,7 @@ from villages.form_tokens import AlreadySubmitted
 from . import ocr, readings, selectors, services
 from .forms import WallConfirmForm, WallEntryFormSet, WallPhotoForm
 from .pending import PendingUploads
-from .views import _add_errors, _already_submitted, _once, _village_for
+from .view_helpers import add_errors, already_submitted, once, village_for
 
 PENDING_WALLS = PendingUploads(session_key="pending_wall_readings", suffix=".zip")
 
@@ -51,7 +51,7 @@ def _unbundle(data: bytes) -> list[bytes]:
 @login_required
 def wall_read(request, code):
     """Step one: the room and its photos; each photo is read before the next step."""
-    village = _village_for(request, code, edit=True)
+    village = village_for(request, code, edit=True)
     context = {"village": village, "available": ocr.available()}
     if not context["available"]:
         return render(request, "signs/wall_read.html", context)
@@ -77,7 +77,7 @@ def wall_read(request, code):
 @login_required
 def wall_photo(request, code, token, index):
     """A photo of a pending reading, for its own user to compare with what was read."""
-    village = _village_for(request, code, edit=True)
+    village = village_for(request, code, edit=True)
     loaded = PENDING_WALLS.load(request, str(token), scope=_scope(village))
     photos = _unbundle(loaded[1]) if loaded else []
     if index >= len(photos):
@@ -90,7 +90,7 @@ def wall_photo(request, code, token, index):
 @login_required
 def wall_review(request, code, token):
     """Step two: one proposed entry per plaque read; the ticked ones are added at once."""
-    village = _village_for(request, code, edit=True)
+    village = village_for(request, code, edit=True)
     loaded = PENDING_WALLS.load(request, str(token), scope=_scope(village))
     if loaded is None:
         messages.warning(request, _("Those photos are no longer kept; please take them again."))
@@ -132,7 +132,7 @@ def wall_review(request, code, token):
         ]
         village_url = reverse("village", args=[village.code])
         try:
-            with _once(confirm, request):
+            with once(confirm, request):
                 signs = services.signboards_create_from_photos(
                     village=village,
                     user=request.user,
@@ -141,9 +141,9 @@ def wall_review(request, code, token):
                     entries=entries,
                 )
         except AlreadySubmitted:
-            return _already_submitted(request, village_url)
+            return already_submitted(request, village_url)
         except ValidationError as exc:
-            _add_errors(confirm, exc)
+            add_errors(confirm, exc)
         else:
             PENDING_WALLS.discard(request, str(token))
             messages.success(
