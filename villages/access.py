@@ -55,3 +55,14 @@ def editable_villages(user) -> QuerySet[Village]:
 def can_edit_village(user, village: Village) -> bool:
     town = user_town(user)
     return town is not None and village.town_id == town.pk
+
+
+def is_reviewer(user) -> bool:
+    """Reviewers run the supervision (review, work lists, visits, assessment); cached."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_reviewer_cache"):
+        user._reviewer_cache = user.groups.filter(name=roles.REVIEWER).exists()
+    return user._reviewer_cache

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "villages",
     "signs",
+    "supervision",
     "reports",
 ]
 

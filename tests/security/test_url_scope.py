@@ -7,8 +7,6 @@ The URL conf is walked, so a new URL with an argument fails
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ from django.urls import reverse
 from signs.models import Removal, Signboard
 from villages import roles
 
+from . import cases_assessment, cases_review, cases_visits, cases_worklists
+from .cases import DENIED, GET_POST, POST, READS, REVIEWER, SEPARATELY_TESTED, STAFF, WRITES, Case
 from .support import (
     OTHER,
     OWN,
@@ -34,15 +34,6 @@ from .support import (
     village_file,
     wall_photo,
 )
-
-# Who may read / write another township's object at city level (reviewers, administrators).
-READS, WRITES, DENIED = "reads", "writes", "denied"
-STAFF, REVIEWER = "staff", "reviewer"
-GET, POST, GET_POST = ("get",), ("post",), ("get", "post")
-
-# Tested on their own in test_uploads_media.py.
-SEPARATELY_TESTED = {"media"}
-
 
 # --- how each URL is pointed at a township's object -------------------------------------------
 # A builder gets (world, side, client): side is OWN (town A) or OTHER (town B); client is the
@@ -100,10 +91,6 @@ def village_import_token(w, side, client=None):
 # POST bodies that would write if the view let the request through.
 
 
-def no_data(w, side):
-    return {}
-
-
 def sign_data(w, side):
     return {
         "title": "新挂牌子",
@@ -147,18 +134,6 @@ def village_import_data(w, side):
     return {"file": village_file()}
 
 
-@dataclass(frozen=True)
-class Case:
-    """How to attack one URL: its arguments, the methods it answers, a POST body that writes,
-    what city-level users may do in any township, and who owns it (for the positive control)."""
-
-    kwargs: Callable
-    methods: tuple[str, ...] = GET
-    data: Callable = field(default=no_data)
-    city: str = READS
-    owner: str = STAFF
-
-
 # Adding a URL with an argument: one entry here (and a builder above if the id is new).
 REGISTRY: dict[str, Case] = {
     "town": Case(town_code),
@@ -182,6 +157,8 @@ REGISTRY: dict[str, Case] = {
     # City level only: the "other township" intruder is any township's staff.
     "village_import_preview": Case(village_import_token, GET_POST, city=WRITES, owner=REVIEWER),
 }
+for _module in (cases_review, cases_worklists, cases_visits, cases_assessment):
+    REGISTRY.update(_module.CASES)
 NAMES = sorted(REGISTRY)
 WRITE_NAMES = sorted(n for n, c in REGISTRY.items() if "post" in c.methods)
 

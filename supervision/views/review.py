@@ -1,0 +1,3 @@
+"""(filled in by this workflow)"""
+
+urlpatterns: list = []

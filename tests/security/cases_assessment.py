@@ -1,0 +1,5 @@
+"""Security cases of the supervision's assessment URLs (merged into test_url_scope.REGISTRY)."""
+
+from .cases import Case  # noqa: F401
+
+CASES: dict = {}
