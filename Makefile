@@ -11,6 +11,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_supervision
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: setup

@@ -99,10 +99,11 @@ def table_export(*, as_of: str, runs: int) -> dict:
     from reports.tables import TownProgressTable
     from signs import selectors
     from signs.excel import write_table
+    from supervision.selectors.review import review_figures_by_town
 
     date = _as_of(as_of)
     rows = selectors.town_progress(as_of=date)
-    table = TownProgressTable(rows, as_of=date)
+    table = TownProgressTable(rows, as_of=date, reviews=review_figures_by_town(as_of=date))
     RequestConfig(RequestFactory().get("/dashboard/"), paginate=False).configure(table)
 
     def ours() -> bytes:

@@ -16,6 +16,8 @@ from openpyxl.chart import BarChart, Reference
 from signs import selectors
 from signs.choices import ItemKind, RemovalReason, SignKind, SignStatus
 from signs.excel import SIGN_LEDGER_SHEET, WAN_FORMAT, LedgerSheet, new_workbook
+from supervision.choices import ReviewStatus
+from supervision.selectors import review as review_selectors
 from villages.models import DemonstrationSite, Village
 
 CITY = "横州市"
@@ -29,6 +31,11 @@ STATUS_LABELS = {
 KIND_LABELS = dict(SignKind.choices)
 REASON_LABELS = dict(RemovalReason.choices)
 ITEM_KIND_LABELS = dict(ItemKind.choices)
+REVIEW_LABELS = {
+    ReviewStatus.PENDING: "待核验",
+    ReviewStatus.VERIFIED: "核验通过",
+    ReviewStatus.RETURNED: "退回",
+}
 
 
 def filename(as_of: dt.date) -> str:
@@ -49,7 +56,8 @@ def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
     city = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
     villages = Village.objects.all() if towns is None else Village.objects.filter(town__in=towns)
     scope = None if towns is None else villages  # None: the whole city, no village list
-    _summary(workbook, rows=rows, city=city, as_of=as_of, unit=unit)
+    reviews = review_selectors.review_figures_by_town(as_of=as_of, towns=towns)
+    _summary(workbook, rows=rows, city=city, reviews=reviews, as_of=as_of, unit=unit)
     _villages(workbook, villages=villages, scope=scope, rows=rows, city=city, as_of=as_of,
               unit=unit)  # fmt: skip
     _removals(workbook, villages=villages, as_of=as_of, unit=unit)
@@ -58,17 +66,22 @@ def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
     workbook.save(out)
 
 
-def _summary(workbook, *, rows, city, as_of, unit) -> None:
+def _summary(workbook, *, rows, city, reviews, as_of, unit) -> None:
     headers = ["乡镇", "村(社区)数", "达标村(社区)数", "达标率(%)", "已摘上墙制度牌子",
-               "已摘功能性指引牌子", "已摘除合计", "待摘除", "进度(%)", "最近摘除日期"]  # fmt: skip
+               "已摘功能性指引牌子", "已摘除合计", "待摘除", "进度(%)", "最近摘除日期",
+               "已核验", "待核验", "退回", "销号村(社区)数"]  # fmt: skip
     sheet = LedgerSheet(
         workbook, name="汇总", title=f"{CITY}村级组织牌子清理规范工作进度统计表", unit=unit,
-        as_of=as_of, headers=headers, widths=[12, 12, 16, 12, 18, 20, 12, 10, 10, 14],
+        as_of=as_of, headers=headers,
+        widths=[12, 12, 16, 12, 18, 20, 12, 10, 10, 14, 10, 10, 8, 16],
         number_formats={4: PERCENT, 9: PERCENT},
     )  # fmt: skip
+    nothing = review_selectors.ReviewFigures()
     for row in rows:
-        sheet.row(_progress_values(row.town.name, row))
-    sheet.total("合计", _progress_values(f"{city.towns} 个乡镇", city))
+        figures = reviews.get(row.town.pk, nothing)
+        sheet.row(_progress_values(row.town.name, row) + _review_values(figures))
+    total = review_selectors.city_review_figures(reviews)
+    sheet.total("合计", _progress_values(f"{city.towns} 个乡镇", city) + _review_values(total))
     chart = BarChart()
     chart.type = "bar"
     chart.title = "各乡镇进度(%)"
@@ -86,6 +99,11 @@ def _progress_values(name, p) -> list:
     return [name, p.villages, p.villages_meeting, float(p.villages_meeting_percent),
             p.removed_rule, p.removed_guidance, p.removed, p.still_to_remove,
             float(p.progress), p.last_removed_on]  # fmt: skip
+
+
+def _review_values(figures) -> list:
+    """Reported removals are 已摘除合计; these say how many of them the reviewers have seen."""
+    return [figures.verified, figures.pending, figures.returned, figures.villages_closed]
 
 
 def _villages(workbook, *, villages, scope, rows, city, as_of, unit) -> None:
@@ -138,14 +156,15 @@ def _village_subtotal(sheet, row) -> None:
 
 def _removals(workbook, *, villages, as_of, unit) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "摘除原因", "摘除日期", "经办人",
-               "照片", "备注"]  # fmt: skip
+               "照片", "备注", "核验状态"]  # fmt: skip
     sheet = LedgerSheet(
         workbook, name="摘牌记录", title=f"{CITY}村级组织牌子摘除记录", unit=unit, as_of=as_of,
-        headers=headers, widths=[12, 16, 30, 18, 20, 20, 12, 14, 10, 30], large=True,
+        headers=headers, widths=[12, 16, 30, 18, 20, 20, 12, 14, 10, 30, 10], large=True,
     )  # fmt: skip
     removals = (
         selectors.removals_in_effect(as_of=as_of)
         .filter(signboard__village__in=villages)
+        .annotate(review_at=review_selectors.review_state_at(as_of))
         .order_by("signboard__village__town__code", "signboard__village__code", "removed_on", "pk")
         .values_list(
             "signboard__village__town__name",
@@ -159,6 +178,7 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
             "recorded_by__username",
             "photo",
             "note",
+            "review_at",
         )  # fmt: skip
     )
     current, count = None, 0
@@ -174,29 +194,31 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
         user,
         photo,
         note,
+        review,
     ) in removals.iterator(chunk_size=5000):
         if current is not None and town != current:
             _removal_subtotal(sheet, current, count)
             count = 0
         current, count = town, count + 1
         values = [town, village, title, KIND_LABELS.get(kind, kind), location,
-                  REASON_LABELS.get(reason, reason), on, first or user or "", "", note]  # fmt: skip
+                  REASON_LABELS.get(reason, reason), on, first or user or "", "", note,
+                  REVIEW_LABELS[review]]  # fmt: skip
         if photo:
             sheet.serial += 1
             cells = [sheet.serial, *(sheet.value(v) for v in values[:8])]
-            cells += [sheet.link(_photo_url(photo)), sheet.value(note)]
+            cells += [sheet.link(_photo_url(photo)), *(sheet.value(v) for v in values[9:])]
             sheet._append(cells)
         else:
             sheet.row(values)
     if current is not None:
         _removal_subtotal(sheet, current, count)
-    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", ""])
+    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", "", ""])
     sheet.close()
 
 
 def _removal_subtotal(sheet, town: str, count: int) -> None:
     """Rows written for the township: the sheet's own count, whatever the data."""
-    sheet.total("小计", [town, "", f"{count} 条", "", "", "", "", "", "", ""])
+    sheet.total("小计", [town, "", f"{count} 条", "", "", "", "", "", "", "", ""])
 
 
 def _signs(workbook, *, scope, rows, as_of, unit) -> None:

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from supervision.selectors.review import ReviewFigures
+
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 # Shown from tablet width up, so the table fits a 375 px phone without sideways scrolling.
 WIDE = {
@@ -27,14 +29,37 @@ class TownProgressTable(tables.Table):
     still_to_remove = tables.Column(verbose_name=_("Still to remove"), attrs=NUMBER)
     progress = tables.Column(verbose_name=_("Progress %"), attrs=NUMBER)
     last_removed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Last removal"), attrs=WIDE)
+    # Supervision figures (supervision.selectors.review), looked up by township.
+    verified = tables.Column(
+        empty_values=(), orderable=False, verbose_name=_("Removals verified"), attrs=WIDE
+    )
+    villages_closed = tables.Column(
+        empty_values=(), orderable=False, verbose_name=_("Villages closed (销号)"), attrs=WIDE
+    )
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "town-table"}
         order_by = ["town"]
 
-    def __init__(self, *args, as_of, **kwargs):
+    def __init__(self, *args, as_of, reviews, **kwargs):
         self.as_of = as_of
+        self.reviews = reviews
         super().__init__(*args, **kwargs)
+
+    def _review(self, record):
+        return self.reviews.get(record.town.pk) or ReviewFigures()
+
+    def render_verified(self, record):
+        return self._review(record).verified
+
+    def render_villages_closed(self, record):
+        return self._review(record).villages_closed
+
+    def value_verified(self, record):
+        return self._review(record).verified
+
+    def value_villages_closed(self, record):
+        return self._review(record).villages_closed
 
     def render_town(self, record, value):
         url = reverse("town", args=[record.town.code]) + f"?as_of={self.as_of.isoformat()}"

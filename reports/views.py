@@ -13,6 +13,9 @@ from signs import selectors
 from signs.choices import SignKind
 from signs.excel import XLSX_CONTENT_TYPE, content_disposition, write_table
 from signs.forms import AsOfForm
+from supervision.selectors import review as review_selectors
+from supervision.selectors import visits as visit_selectors
+from supervision.selectors import worklists as worklist_selectors
 from villages.access import is_city_level, visible_towns
 
 from . import ledger
@@ -45,7 +48,8 @@ def dashboard(request):
     totals = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
     by_kind = selectors.removed_by_kind(as_of=as_of, towns=towns, rows=rows)
     monthly = selectors.removed_by_month(as_of=as_of, year=year, towns=towns)
-    table = TownProgressTable(rows, as_of=as_of)
+    reviews = review_selectors.review_figures_by_town(as_of=as_of, towns=towns)
+    table = TownProgressTable(rows, as_of=as_of, reviews=reviews)
     # 50 townships a page: a province's 850 would take a second to render (docs/performance.md);
     # the Excel export still writes every row.
     RequestConfig(request, paginate={"per_page": TOWNS_PER_PAGE}).configure(table)
@@ -90,6 +94,10 @@ def dashboard(request):
             "charts": charts,
             "investment_wan": selectors.yuan_to_wan(totals.investment),
             "removed_in_year": monthly.in_year,
+            "review": review_selectors.city_review_figures(reviews),
+            "work_lists": worklist_selectors.work_lists_issued(year=year),
+            "coverage": visit_selectors.coverage(year=year, towns=towns),
+            "rebounds": visit_selectors.rebounds_in_year(year=year, towns=towns).count(),
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -270,6 +271,66 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
     audit_write(
         actor=user,
         action="removal.revoke",
+        obj=removal,
+        town=removal.signboard.village.town,
+        before=before,
+        after=snapshot(removal),
+    )
+    return removal
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+@transaction.atomic
+def removal_correct(
+    *,
+    removal: Removal,
+    user,
+    reason: str,
+    note: str,
+    photo: UploadedFile | None = None,
+    photo_before: UploadedFile | None = None,
+    title_in_photo: bool | None = None,
+) -> Removal:
+    """Correct a removal's reason, note and photos (after a reviewer returned it).
+
+    A new photo replaces the old one, whose files are deleted once the change is committed;
+    `title_in_photo` (None keeps it) is what 拍照识牌 read in a new photo after removal.
+    """
+    removal = Removal.objects.select_related("signboard__village__town").get(pk=removal.pk)
+    if removal.revoked_at is not None:
+        raise ValidationError(_("A revoked removal cannot be corrected."))
+    before = snapshot(removal)
+    removal.reason = reason
+    removal.note = note.strip()
+    if title_in_photo is not None:
+        removal.title_in_photo = title_in_photo
+    removal.full_clean(exclude=PHOTO_FIELDS)
+    replaced = [
+        name
+        for upload, fields in ((photo, PHOTO_FIELDS[:2]), (photo_before, PHOTO_FIELDS[2:]))
+        if upload is not None
+        for name in (getattr(removal, field).name for field in fields)
+        if name
+    ]
+    try:
+        _attach_photos(removal, photo=photo, photo_before=photo_before)
+    except ValidationError:
+        for field, upload in zip(
+            PHOTO_FIELDS, (photo, photo, photo_before, photo_before), strict=True
+        ):
+            if upload is not None and getattr(removal, field).name not in replaced:
+                getattr(removal, field).delete(save=False)
+        raise
+    removal.save(update_fields=["reason", "note", "title_in_photo", *PHOTO_FIELDS])
+    # The old evidence goes only once its replacement is committed: a rollback keeps it.
+    transaction.on_commit(partial(_delete_files, removal.photo.storage, replaced))
+    audit_write(
+        actor=user,
+        action="removal.correct",
         obj=removal,
         town=removal.signboard.village.town,
         before=before,

@@ -24,11 +24,14 @@ def is_city_level(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    if not hasattr(user, "_city_level_cache"):
-        user._city_level_cache = user.groups.filter(
-            name__in=[roles.REVIEWER, roles.SYSTEM_ADMIN]
-        ).exists()
-    return user._city_level_cache
+    return bool(_group_names(user) & {roles.REVIEWER, roles.SYSTEM_ADMIN})
+
+
+def _group_names(user) -> frozenset[str]:
+    """The names of the user's groups, read once per request (cached on the user)."""
+    if not hasattr(user, "_group_names_cache"):
+        user._group_names_cache = frozenset(user.groups.values_list("name", flat=True))
+    return user._group_names_cache
 
 
 def visible_towns(user) -> QuerySet[Town]:
@@ -63,6 +66,4 @@ def is_reviewer(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    if not hasattr(user, "_reviewer_cache"):
-        user._reviewer_cache = user.groups.filter(name=roles.REVIEWER).exists()
-    return user._reviewer_cache
+    return roles.REVIEWER in _group_names(user)

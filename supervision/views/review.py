@@ -1,3 +1,269 @@
-"""(filled in by this workflow)"""
+"""Review (核验) and 销号 of removals: the reviewers' queue and decisions, the townships'
+corrections, and each village's closure.
 
-urlpatterns: list = []
+Reviewers decide; other city-level users (administrators) may look at the queue and a
+removal's page but not decide; township staff see and correct only their own township's
+returned removals. Anything else is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from signs import ocr, readings
+from signs import selectors as signs_selectors
+from signs.view_helpers import add_errors, already_submitted, once
+from villages.access import (
+    is_city_level,
+    is_reviewer,
+    user_town,
+    visible_towns,
+    visible_villages,
+)
+from villages.form_tokens import AlreadySubmitted
+
+from ..choices import ReviewStatus
+from ..filtersets.review import ReviewQueueFilterSet
+from ..forms.review import RETURN, BulkVerifyForm, ResubmitForm, ReviewForm
+from ..selectors import review as selectors
+from ..services import review as services
+from ..tables.review import ReviewQueueTable
+
+QUEUE_PER_PAGE = 30
+RETURNED_PER_PAGE = 30
+
+
+def _require_city(request, *, decide: bool = False) -> None:
+    """Reviewers decide; city-level users may read; anyone else gets a 404."""
+    allowed = is_reviewer(request.user) if decide else is_city_level(request.user)
+    if not allowed:
+        raise Http404
+
+
+def _pending(user):
+    """The removals a reviewer may verify now: pending, in effect, in the visible townships."""
+    return selectors.reported_removals(villages=visible_villages(user)).filter(
+        review_state=ReviewStatus.PENDING
+    )
+
+
+class ReviewQueueView(SingleTableMixin, FilterView):
+    """Reported removals to verify, oldest first; tick several and verify them at once."""
+
+    table_class = ReviewQueueTable
+    filterset_class = ReviewQueueFilterSet
+    template_name = "supervision/review/queue.html"
+    table_pagination = {"per_page": QUEUE_PER_PAGE}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        _require_city(request, decide=request.method == "POST")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.reported_removals(villages=visible_villages(self.request.user))
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        return {**kwargs, "towns": visible_towns(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bulk_form"] = getattr(self, "bulk_form", None) or BulkVerifyForm(
+            removals=_pending(self.request.user)
+        )
+        context["can_decide"] = is_reviewer(self.request.user)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """核验通过所选: all the ticked removals, or none."""
+        form = BulkVerifyForm(request.POST, removals=_pending(request.user))
+        queue_url = request.get_full_path()
+        if form.is_valid():
+            try:
+                with once(form, request):
+                    done = services.removals_verify_bulk(
+                        removals=list(form.cleaned_data["removals"]), user=request.user
+                    )
+            except AlreadySubmitted:
+                return already_submitted(request, queue_url)
+            except ValidationError as exc:
+                messages.error(
+                    request,
+                    _("Nothing was verified. %(error)s") % {"error": " ".join(exc.messages)},
+                )
+            else:
+                messages.success(request, _("%(n)d removals verified.") % {"n": len(done)})
+        else:
+            errors = " ".join(e for field in form.errors.values() for e in field)
+            messages.error(request, _("Nothing was verified. %(error)s") % {"error": errors})
+        return redirect(queue_url)
+
+
+review_queue = ReviewQueueView.as_view()
+
+
+@login_required
+def review_removal(request, pk):
+    """One removal with its evidence: 核验通过, or 退回 with what to correct; then the next."""
+    _require_city(request, decide=request.method == "POST")
+    removal = get_object_or_404(selectors.visible_removals(request.user), pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with once(form, request):
+                if data["decision"] == RETURN:
+                    services.removal_return(
+                        removal=removal, user=request.user, comment=data["comment"]
+                    )
+                else:
+                    services.removal_verify(removal=removal, user=request.user)
+        except AlreadySubmitted:
+            return already_submitted(request, reverse("review_removal", args=[removal.pk]))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if data["decision"] == RETURN:
+                text = _("“%(sign)s” returned to %(town)s for correction.")
+            else:
+                text = _("“%(sign)s” verified.")
+            village = removal.signboard.village
+            messages.success(
+                request, text % {"sign": removal.signboard.title, "town": village.town}
+            )
+            following = selectors.next_pending(
+                villages=visible_villages(request.user), after=removal
+            )
+            if following is None:
+                messages.info(request, _("Nothing else is waiting for verification."))
+                return redirect("review_queue")
+            return redirect("review_removal", pk=following.pk)
+    return render(
+        request,
+        "supervision/review/removal.html",
+        {
+            "removal": removal,
+            "sign": removal.signboard,
+            "form": form,
+            "state": removal.review_state,
+            "review": getattr(removal, "review", None),
+            "pending": removal.review_state == ReviewStatus.PENDING,
+            "can_decide": is_reviewer(request.user),
+            "statuses": ReviewStatus,
+        },
+    )
+
+
+@login_required
+def review_returned(request, code):
+    """A township's returned removals, each with the reviewer's comment, to correct."""
+    town = get_object_or_404(visible_towns(request.user), code=code)
+    villages = visible_villages(request.user).filter(town=town)
+    paginator = Paginator(selectors.returned_removals(villages=villages), RETURNED_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/review/returned.html",
+        {
+            "town": town,
+            "page": page,
+            "can_correct": user_town(request.user) == town,
+        },
+    )
+
+
+@login_required
+def removal_resubmit(request, pk):
+    """The township corrects a returned removal (reason, note, photos) and resubmits it."""
+    removal = get_object_or_404(
+        signs_selectors.editable_removals(request.user).filter(revoked_at__isnull=True), pk=pk
+    )
+    returned_url = reverse("review_returned", args=[removal.signboard.village.town.code])
+    review = getattr(removal, "review", None)
+    if review is None or review.status != ReviewStatus.RETURNED:  # resubmitted, or never returned
+        messages.info(request, _("This removal is not waiting for a correction."))
+        return redirect(returned_url)
+    initial = {"reason": removal.reason, "note": removal.note}
+    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        flag = None  # kept as it is, unless the reader looks at a new photo after removal
+        if data["photo"] and ocr.available():
+            try:
+                flag = bool(readings.seen_in_removal_photo(removal.signboard.title, data["photo"]))
+            except ValidationError as exc:
+                form.add_error("photo", exc.messages)
+    if form.is_bound and form.is_valid():
+        try:
+            with once(form, request):
+                services.removal_resubmit(
+                    removal=removal,
+                    user=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
+                    photo=data["photo"],
+                    photo_before=data["photo_before"],
+                    title_in_photo=flag,
+                )
+        except AlreadySubmitted:
+            return already_submitted(request, returned_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("“%(sign)s” corrected and sent back for verification.")
+                % {"sign": removal.signboard.title},
+            )
+            if flag:
+                messages.warning(
+                    request,
+                    _("The sign was still read in the new photo: the reviewer will check it."),
+                )
+            return redirect(returned_url)
+    return render(
+        request,
+        "supervision/review/resubmit.html",
+        {"removal": removal, "sign": removal.signboard, "review": review, "form": form},
+    )
+
+
+@login_required
+def village_closure(request, code):
+    """Each village of a township: meets the standard, its removals by review state, 销号."""
+    town = get_object_or_404(visible_towns(request.user), code=code)
+    villages = visible_villages(request.user).filter(town=town)
+    today = timezone.localdate()
+    figures = selectors.review_figures_by_town(as_of=today, towns=[town]).get(town.pk)
+    return render(
+        request,
+        "supervision/review/closure.html",
+        {
+            "town": town,
+            "rows": selectors.village_closure(villages=villages),
+            "figures": figures or selectors.ReviewFigures(),
+            "today": today,
+            "can_correct": user_town(request.user) == town,
+            "is_reviewer": is_reviewer(request.user),
+        },
+    )
+
+
+urlpatterns = [
+    path("review/", review_queue, name="review_queue"),
+    path("review/<int:pk>/", review_removal, name="review_removal"),
+    path("t/<str:code>/returned/", review_returned, name="review_returned"),
+    path("r/<int:pk>/resubmit/", removal_resubmit, name="removal_resubmit"),
+    path("t/<str:code>/closure/", village_closure, name="village_closure"),
+]

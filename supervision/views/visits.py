@@ -1,3 +1,340 @@
-"""(filled in by this workflow)"""
+"""Quarterly guidance visits: rounds drawn by 两随机, each township's visit with its findings
+and rebounds, the township's follow-ups, and what nobody has looked at.
 
-urlpatterns: list = []
+Reviewers run the rounds and record findings; city-level users read everything; township
+staff read their own township's visits and close its findings; anyone else gets a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from signs.view_helpers import add_errors, already_submitted, once
+from villages.access import is_city_level, is_reviewer, user_town, visible_towns
+from villages.form_tokens import AlreadySubmitted
+
+from ..forms.visits import FindingCloseForm, FindingForm, ReboundForm, VisitForm, VisitRoundForm
+from ..models import Finding, Visit, VisitRound, VisitVillage
+from ..selectors import visits as selectors
+from ..services import visits as services
+
+
+def _town_or_404(request):
+    """The staffer's township; city-level users get None; anyone else a 404."""
+    if is_city_level(request.user):
+        return None
+    town = user_town(request.user)
+    if town is None:
+        raise Http404
+    return town
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def visible_visits(user):
+    return Visit.objects.filter(town__in=visible_towns(user)).select_related("town", "round")
+
+
+def visible_visit_villages(user):
+    return VisitVillage.objects.filter(visit__town__in=visible_towns(user)).select_related(
+        "village", "visit__town", "visit__round"
+    )
+
+
+@login_required
+def visit_rounds(request):
+    """Reviewers: every round and the year's coverage; staff: their township's visits."""
+    town = _town_or_404(request)
+    year = _year(request)
+    if town is not None:
+        return render(
+            request,
+            "supervision/visits/rounds.html",
+            {"town": town, "visits": list(selectors.town_visits(town=town)), "year": year},
+        )
+    return render(
+        request,
+        "supervision/visits/rounds.html",
+        {
+            "rounds": list(selectors.rounds()),
+            "coverage": selectors.coverage(year=year),
+            "year": year,
+            "can_create": is_reviewer(request.user),
+        },
+    )
+
+
+@login_required
+def visit_round_create(request):
+    """Draw a quarter's round; 预览抽取结果 shows the draw before anything is saved."""
+    if not is_reviewer(request.user):
+        raise Http404
+    form = VisitRoundForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_fields()
+        if "preview" in request.POST:
+            preview = services.round_draw(
+                year=data["year"],
+                seed=data["seed"],
+                villages_per_town=data["villages_per_town"],
+                inspectors_per_visit=data["inspectors_per_visit"],
+            )
+        else:
+            try:
+                with once(form, request):
+                    visit_round = services.visit_round_create(user=request.user, **data)
+            except AlreadySubmitted:
+                return already_submitted(request, reverse("visit_rounds"))
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("%(round)s drawn and saved.") % {"round": visit_round})
+                return redirect("visit_round", pk=visit_round.pk)
+    return render(request, "supervision/visits/round_form.html", {"form": form, "preview": preview})
+
+
+@login_required
+def visit_round(request, pk):
+    """A round, township by township: date, inspectors, villages, findings and rebounds."""
+    town = _town_or_404(request)
+    scope = VisitRound.objects.all()
+    if town is not None:
+        scope = scope.filter(visits__town=town).distinct()
+    visit_round = get_object_or_404(scope, pk=pk)
+    visits = list(
+        selectors.round_visits(visit_round=visit_round, towns=None if town is None else [town])
+    )
+    return render(
+        request,
+        "supervision/visits/round.html",
+        {"round": visit_round, "visits": visits, "town": town},
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    """One township's visit: each village with its findings and rebounds."""
+    visit = get_object_or_404(visible_visits(request.user), pk=pk)
+    staff_town = user_town(request.user)
+    return render(
+        request,
+        "supervision/visits/visit.html",
+        {
+            "visit": visit,
+            "inspectors": list(visit.inspectors.order_by("username")),
+            "visit_villages": list(selectors.visit_villages(visit=visit)),
+            "can_record": is_reviewer(request.user),
+            "can_close": staff_town is not None and staff_town.pk == visit.town_id,
+        },
+    )
+
+
+@login_required
+def visit_edit(request, pk):
+    """Correct a township's visit (its real date, who went, a note): reviewers."""
+    if not is_city_level(request.user):
+        raise Http404
+    visit = get_object_or_404(visible_visits(request.user), pk=pk)
+    if request.method == "POST" and not is_reviewer(request.user):
+        raise Http404
+    visit_url = reverse("visit_detail", args=[visit.pk])
+    form = VisitForm(
+        request.POST or None,
+        inspectors=selectors.inspector_choices(visit=visit),
+        initial={
+            "visited_on": visit.visited_on,
+            "note": visit.note,
+            "inspectors": list(visit.inspectors.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with once(form, request):
+                services.visit_update(visit=visit, user=request.user, **form.cleaned_fields())
+        except AlreadySubmitted:
+            return already_submitted(request, visit_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Visit saved."))
+            return redirect(visit_url)
+    return render(
+        request,
+        "supervision/visits/visit_form.html",
+        {"form": form, "visit": visit, "can_record": is_reviewer(request.user)},
+    )
+
+
+def _visit_village_for_writing(request, pk) -> VisitVillage:
+    """City-level users open the form page; only reviewers may send it."""
+    if not is_city_level(request.user):
+        raise Http404
+    visit_village = get_object_or_404(visible_visit_villages(request.user), pk=pk)
+    if request.method == "POST" and not is_reviewer(request.user):
+        raise Http404
+    return visit_village
+
+
+@login_required
+def finding_create(request, pk):
+    """Record a problem seen in a visited village and the follow-up the township owes."""
+    visit_village = _visit_village_for_writing(request, pk)
+    visit_url = reverse("visit_detail", args=[visit_village.visit_id])
+    form = FindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with once(form, request):
+                services.finding_record(
+                    visit_village=visit_village, user=request.user, **form.cleaned_fields()
+                )
+        except AlreadySubmitted:
+            return already_submitted(request, visit_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Finding recorded."))
+            return redirect(visit_url)
+    return render(
+        request,
+        "supervision/visits/finding_form.html",
+        {"form": form, "vv": visit_village, "can_record": is_reviewer(request.user)},
+    )
+
+
+@login_required
+def rebound_create(request, pk):
+    """A removed sign found hung again: the sign goes back on the village's wall."""
+    visit_village = _visit_village_for_writing(request, pk)
+    visit_url = reverse("visit_detail", args=[visit_village.visit_id])
+    removals = selectors.removals_to_rebound(village=visit_village.village)
+    form = ReboundForm(
+        request.POST or None, removals=removals, found_on=visit_village.visit.visited_on
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with once(form, request):
+                rebound = services.rebound_record(
+                    visit_village=visit_village, user=request.user, **form.cleaned_fields()
+                )
+        except AlreadySubmitted:
+            return already_submitted(request, visit_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.warning(
+                request,
+                _("Rebound of “%(sign)s” recorded: %(village)s no longer meets the standard.")
+                % {"sign": rebound.signboard.title, "village": visit_village.village.name},
+            )
+            return redirect(visit_url)
+    return render(
+        request,
+        "supervision/visits/rebound_form.html",
+        {
+            "form": form,
+            "vv": visit_village,
+            "has_removals": removals.exists(),
+            "can_record": is_reviewer(request.user),
+        },
+    )
+
+
+def _closable_findings(user):
+    town = user_town(user)
+    if town is None:
+        return Finding.objects.none()
+    return Finding.objects.filter(visit_village__visit__town=town).select_related(
+        "visit_village__village", "visit_village__visit__town", "visit_village__visit__round"
+    )
+
+
+@login_required
+def finding_close(request, pk):
+    """The township's staff say how the problem was put right."""
+    finding = get_object_or_404(_closable_findings(request.user), pk=pk)
+    visit = finding.visit_village.visit
+    back = (
+        reverse("followups", args=[visit.town.code])
+        if request.GET.get("back") == "followups"
+        else reverse("visit_detail", args=[visit.pk])
+    )
+    if finding.closed_at is not None:
+        messages.info(request, _("This finding has already been closed."))
+        return redirect(back)
+    form = FindingCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with once(form, request):
+                services.finding_close(
+                    finding=finding, user=request.user, note=form.cleaned_data["note"]
+                )
+        except AlreadySubmitted:
+            return already_submitted(request, back)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Finding closed."))
+            return redirect(back)
+    return render(
+        request,
+        "supervision/visits/finding_close.html",
+        {"form": form, "finding": finding, "visit": visit, "back": back},
+    )
+
+
+@login_required
+def followups(request, code):
+    """A township's open findings, the most urgent first, and the latest closed."""
+    town = get_object_or_404(visible_towns(request.user), code=code)
+    staff_town = user_town(request.user)
+    return render(
+        request,
+        "supervision/visits/followups.html",
+        {
+            "town": town,
+            "open": list(selectors.open_findings(towns=[town])),
+            "closed": selectors.closed_findings(towns=[town]),
+            "can_close": staff_town is not None and staff_town.pk == town.pk,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def not_looked_at(request):
+    """Villages never visited or not visited this year, and removals awaiting verification;
+    township staff see their own township's part."""
+    town = _town_or_404(request)
+    year = _year(request)
+    report = selectors.not_looked_at(year=year, towns=None if town is None else [town])
+    return render(
+        request,
+        "supervision/visits/not_looked_at.html",
+        {"report": report, "year": year, "town": town},
+    )
+
+
+urlpatterns = [
+    path("visits/", visit_rounds, name="visit_rounds"),
+    path("visits/new/", visit_round_create, name="visit_round_create"),
+    path("visits/not-looked-at/", not_looked_at, name="not_looked_at"),
+    path("visits/<int:pk>/", visit_round, name="visit_round"),
+    path("visits/visit/<int:pk>/", visit_detail, name="visit_detail"),
+    path("visits/visit/<int:pk>/edit/", visit_edit, name="visit_edit"),
+    path("visits/village/<int:pk>/findings/new/", finding_create, name="finding_create"),
+    path("visits/village/<int:pk>/rebounds/new/", rebound_create, name="rebound_create"),
+    path("findings/<int:pk>/close/", finding_close, name="finding_close"),
+    path("t/<str:code>/followups/", followups, name="followups"),
+]

@@ -141,7 +141,7 @@ def test_query_count_does_not_grow(as_reviewer, world, villages, django_assert_m
     Village.objects.bulk_create(
         Village(town=towns[n % 17], code=f"99{n:08d}", name=f"村{n}") for n in range(villages)
     )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         response = get(as_reviewer, as_of="2024-03-01")
     assert response.context["totals"].villages == villages + 3
 
@@ -160,3 +160,30 @@ def test_demo_data_has_the_articles_shape(as_reviewer):
     assert 3000 <= totals.removed <= 3999
     assert totals.removed_rule >= 2100 and totals.removed_guidance >= 1200
     assert totals.towns_fully_covered == 5
+
+
+@pytest.mark.django_db
+def test_demo_supervision_matches_the_article(as_reviewer):
+    """8 work lists, 3 rounds covering 102 villages in all 17 townships, a few rebounds."""
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_supervision", stdout=io.StringIO())
+    response = get(as_reviewer, as_of="2024-09-06", year="2024")
+    ctx = response.context
+    assert ctx["work_lists"] == 8
+    assert (ctx["coverage"].rounds, ctx["coverage"].villages_covered) == (3, 102)
+    assert ctx["coverage"].towns_covered == 17
+    assert 2 <= ctx["rebounds"] <= 6
+    page = response.content.decode()
+    for text in (
+        'data-testid="work-lists">8<',
+        'data-testid="visit-rounds">3<',
+        'data-testid="villages-visited">102<',
+    ):
+        assert text in page, text
+    review = ctx["review"]
+    assert review.verified > 0.9 * review.reported and review.returned > 0
+    # Run again: nothing is added.
+    out = io.StringIO()
+    call_command("seed_supervision", stdout=out)
+    assert "未生成" in out.getvalue()
+    assert get(as_reviewer, as_of="2024-09-06", year="2024").context["work_lists"] == 8

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from signs import selectors
 from signs.models import Signboard
+from supervision.selectors import review as review_selectors
 from tests.signs.test_selectors import world  # noqa: F401  (the hand-built data set)
 from villages import roles
 from villages.models import Village
@@ -85,11 +86,14 @@ def test_summary_totals_equal_the_dashboard(as_reviewer, world):  # noqa: F811
     total = rows[-1]
     city = selectors.city_progress(as_of=D(2024, 3, 1))
     assert total[0] == "合计"
-    assert total[2:] == (
+    assert total[2:11] == (
         city.villages, city.villages_meeting, float(city.villages_meeting_percent),
         city.removed_rule, city.removed_guidance, city.removed, city.still_to_remove,
         float(city.progress), dt.datetime(2024, 3, 1),
     )  # fmt: skip
+    # Nothing reviewed yet: every reported removal waits; no village is 销号 with one waiting.
+    closed = review_selectors.closed_villages(as_of=D(2024, 3, 1)).count()
+    assert total[11:] == (0, city.removed, 0, closed)
     mine = next(r for r in towns if r[1] == "横州镇")
     assert mine[2:9] == (2, 1, 50.0, 1, 1, 2, 1)
     assert ws["D4"].data_type == "n"

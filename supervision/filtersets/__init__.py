@@ -1,0 +1,1 @@
+"""Filter sets of the supervision, one module per workflow."""

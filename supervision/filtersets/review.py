@@ -1,0 +1,62 @@
+"""The review queue's filters: township, review state (待核验 by default), flagged photo, search."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Town
+
+from ..choices import ReviewStatus
+
+SELECT = {"class": "form-select"}
+
+
+class ReviewQueueFilterSet(django_filters.FilterSet):
+    """Filters `reported_removals` (it carries `review_state`)."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control", "placeholder": _("sign or village")}
+        ),
+    )
+    town = django_filters.ModelChoiceFilter(
+        field_name="signboard__village__town",
+        queryset=Town.objects.none(),
+        label=_("township"),
+        empty_label=_("All"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    state = django_filters.ChoiceFilter(
+        field_name="review_state",
+        choices=ReviewStatus.choices,
+        label=_("review status"),
+        empty_label=_("All"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    flagged = django_filters.BooleanFilter(
+        method="filter_flagged",
+        label=_("Sign still visible in the photo"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, data=None, *args, towns, **kwargs):
+        # The queue opens on what waits: 待核验 unless another state (or 全部) was chosen.
+        if data is None or "state" not in data:
+            data = data.copy() if data is not None else {}
+            data["state"] = ReviewStatus.PENDING
+        super().__init__(data, *args, **kwargs)
+        self.filters["town"].queryset = towns
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(signboard__title__icontains=value) | Q(signboard__village__name__icontains=value)
+        )
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.filter(title_in_photo=True) if value else queryset

@@ -1,0 +1,1 @@
+"""Tables of the supervision, one module per workflow."""

@@ -1,0 +1,49 @@
+"""The supervision's front page: what waits for whom, one card per workflow."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from villages.access import is_reviewer, user_town, visible_villages
+
+from ..choices import ReviewStatus
+from ..selectors import review as review_selectors
+from ..selectors import visits as visit_selectors
+from ..selectors import worklists as worklist_selectors
+
+
+@login_required
+def supervision_home(request):
+    """Reviewers: the queue, the lists, the rounds, the assessment. Staff: their township's
+    returned removals, open work-list items and open findings."""
+    latest_round = visit_selectors.rounds().first()
+    # The year of the latest round (the demo's is 2024), else this year.
+    year = latest_round.year if latest_round else timezone.localdate().year
+    if is_reviewer(request.user):
+        pending = (
+            review_selectors.reported_removals().filter(review_state=ReviewStatus.PENDING).count()
+        )
+        context = {
+            "pending": pending,
+            "latest_list": worklist_selectors.work_lists().first(),
+            "coverage": visit_selectors.coverage(year=year),
+        }
+    else:
+        town = user_town(request.user)
+        if town is None:
+            raise Http404
+        villages = visible_villages(request.user).filter(town=town)
+        context = {
+            "town": town,
+            "returned": review_selectors.returned_removals(villages=villages).count(),
+            "open_items": worklist_selectors.answerable_items(request.user)
+            .filter(done_at__isnull=True)
+            .count(),
+            "open_findings": visit_selectors.open_findings(towns=[town]).count(),
+        }
+    return render(request, "supervision/home.html", {"year": year, **context})
+
+
+urlpatterns = [path("supervision/", supervision_home, name="supervision")]
