@@ -23,7 +23,7 @@ class WorkItemFilterSet(django_filters.FilterSet):
         queryset=Town.objects.none(),
         to_field_name="code",
         label=_("township"),
-        empty_label=_("All townships"),
+        empty_label=_("Every township"),
         widget=forms.Select(attrs=SELECT),
     )
     kind = django_filters.ChoiceFilter(
