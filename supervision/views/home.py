@@ -42,6 +42,10 @@ def supervision_home(request):
             .filter(done_at__isnull=True)
             .count(),
             "open_findings": visit_selectors.open_findings(towns=[town]).count(),
+            "closed": review_selectors.closed_village_counts(
+                as_of=timezone.localdate(), villages=villages
+            ).get(town.pk, 0),
+            "villages": villages.count(),
         }
     return render(request, "supervision/home.html", {"year": year, **context})
 

@@ -97,3 +97,15 @@ def test_the_counts_agree_with_the_village_list_today_and_in_the_past(world, tod
     assert counts == listed
     assert counts[world["town"].pk] == 2  # 城西村 and 空村; 城东村 has signs still up
     assert "空村" in {v.name for v in review_selectors.closed_villages(as_of=as_of)}
+
+
+def test_cached_figures_change_with_the_next_verdict(as_reviewer, world):  # noqa: F811
+    """The dashboard caches the review figures; a verdict or a revocation shows at once."""
+    url_figures = lambda: get(as_reviewer, as_of="2024-03-01").context["review"]  # noqa: E731
+    assert url_figures().verified == 0
+    review = verdict(world["c_taken"], ReviewStatus.VERIFIED, local(2024, 2, 10, 9))
+    assert url_figures().verified == 1
+    RemovalReview.objects.filter(pk=review.pk).update(
+        status=ReviewStatus.RETURNED, comment="再看", reviewed_at=local(2024, 2, 11, 9)
+    )
+    assert (url_figures().verified, url_figures().returned) == (0, 1)

@@ -69,6 +69,8 @@ def test_staff_see_their_own_townships_work(client, staff, data):
     assert response.status_code == 200
     assert (response.context["returned"], response.context["open_items"]) == (1, 1)
     assert response.context["open_findings"] == 1
+    # Its one village waits on a returned and a pending removal: not 销号.
+    assert (response.context["closed"], response.context["villages"]) == (0, 1)
     page = response.content.decode()
     assert reverse("review_returned", args=[staff.town_staff.town.code]) in page
     assert reverse("review_queue") not in page
