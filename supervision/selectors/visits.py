@@ -40,10 +40,6 @@ def rounds(*, year: int | None = None, towns=None) -> QuerySet[VisitRound]:
     ).order_by("-year", "-quarter", "-pk")
 
 
-def rounds_in_year(*, year: int) -> QuerySet[VisitRound]:
-    return rounds(year=year)
-
-
 def visited_village_ids(*, year: int) -> QuerySet:
     """The ids of the villages visited in `year` (a subquery, or iterate for the ids)."""
     return (

@@ -27,6 +27,7 @@ from villages.models import Town, Village
 
 from ..choices import Severity
 from ..models import Finding, Rebound, Visit, VisitRound, VisitVillage
+from ..selectors import visits as visit_selectors
 
 # What a rebound's finding says; stored as data, in the language of the ledgers.
 REBOUND_PROBLEM = "反弹：{title}"
@@ -114,8 +115,7 @@ def reviewers() -> QuerySet:
 
 def visited_earlier(*, year: int) -> frozenset[int]:
     """Ids of the villages already visited in `year`, which the next draw avoids."""
-    ids = VisitVillage.objects.filter(visit__round__year=year).values_list("village", flat=True)
-    return frozenset(ids)
+    return frozenset(visit_selectors.visited_village_ids(year=year))
 
 
 def round_draw(*, year: int, seed: int, villages_per_town: int, inspectors_per_visit: int) -> Draw:
