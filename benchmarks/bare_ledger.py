@@ -104,18 +104,20 @@ def _wan(amount: Decimal | None) -> float | None:
 
 
 def summary(wb, conn, params) -> None:
-    sheet = Sheet(wb, "汇总", 11)
-    total = [0] * 6
-    for name, villages, meeting, rule, guidance, removed, still, last in _rows(
-        conn, raw_sql.SUMMARY_ROWS, params
-    ):
+    sheet = Sheet(wb, "汇总", 15)
+    total = [0] * 9
+    for row in _rows(conn, raw_sql.SUMMARY_ROWS, params):
+        name, villages, meeting, rule, guidance, removed, still, last, ok, back, closed = row
         sheet.row([name, villages, meeting, _percent(meeting, villages), rule, guidance,
-                   removed, still, _progress(removed, still), last])  # fmt: skip
-        for i, n in enumerate((villages, meeting, rule, guidance, removed, still)):
+                   removed, still, _progress(removed, still), last,
+                   ok, removed - ok - back, back, closed])  # fmt: skip
+        for i, n in enumerate((villages, meeting, rule, guidance, removed, still, ok, back,
+                               closed)):  # fmt: skip
             total[i] += n
-    villages, meeting, rule, guidance, removed, still = total
+    villages, meeting, rule, guidance, removed, still, ok, back, closed = total
     sheet.total("合计", ["合计", villages, meeting, _percent(meeting, villages), rule,
-                         guidance, removed, still, _progress(removed, still), None])  # fmt: skip
+                         guidance, removed, still, _progress(removed, still), None,
+                         ok, removed - ok - back, back, closed])  # fmt: skip
     sheet.close()
 
 
@@ -141,19 +143,19 @@ def villages(wb, conn, params) -> None:
 
 
 def removals(wb, conn, params) -> None:
-    sheet = Sheet(wb, "摘牌记录", 11)
+    sheet = Sheet(wb, "摘牌记录", 12)
     current, count = None, 0
-    for town, village, title, kind, location, reason, on, who, photo, note in _rows(
+    for town, village, title, kind, location, reason, on, who, photo, note, review in _rows(
         conn, raw_sql.REMOVAL_ROWS, params
     ):
         if current is not None and town != current:
-            sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", ""])
+            sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", "", ""])
             count = 0
         current, count = town, count + 1
-        sheet.row([town, village, title, kind, location, reason, on, who, photo, note])
+        sheet.row([town, village, title, kind, location, reason, on, who, photo, note, review])
     if current is not None:
-        sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", ""])
-    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", ""])
+        sheet.total("小计", [current, "", f"{count} 条", "", "", "", "", "", "", "", ""])
+    sheet.total("合计", ["", "", f"{sheet.serial} 条", "", "", "", "", "", "", "", ""])
     sheet.close()
 
 

@@ -113,15 +113,34 @@ last AS (
     JOIN villages_village v ON v.id = sb.village_id
     WHERE r.removed_on <= %(as_of)s AND (r.revoked_at IS NULL OR r.revoked_at >= %(end_of_day)s)
     GROUP BY v.town_id
+),
+-- The supervision's columns: each removal in effect with its verdict as it stood at the date.
+verdicts AS (
+    SELECT sb.village_id,
+           coalesce(rr.status = 'verified' AND rr.reviewed_at < %(end_of_day)s, false) AS ok,
+           coalesce(rr.status = 'returned' AND rr.reviewed_at < %(end_of_day)s, false) AS back
+    FROM signs_removal r
+    JOIN signs_signboard sb ON sb.id = r.signboard_id
+    LEFT JOIN supervision_removalreview rr ON rr.removal_id = r.id
+    WHERE r.removed_on <= %(as_of)s AND (r.revoked_at IS NULL OR r.revoked_at >= %(end_of_day)s)
+),
+per_village_review AS (
+    SELECT village_id, count(*) FILTER (WHERE ok) AS verified,
+           count(*) FILTER (WHERE back) AS returned, bool_and(ok) AS all_verified
+    FROM verdicts GROUP BY village_id
 )
 SELECT t.name, count(v.id),
        count(v.id) FILTER (WHERE coalesce(pv.still_to_remove, 0) = 0),
        coalesce(sum(pv.removed_rule), 0), coalesce(sum(pv.removed - pv.removed_rule), 0),
        coalesce(sum(pv.removed), 0), coalesce(sum(pv.still_to_remove), 0),
-       max(last.last_removed_on)
+       max(last.last_removed_on),
+       coalesce(sum(pr.verified), 0), coalesce(sum(pr.returned), 0),
+       count(v.id) FILTER (WHERE coalesce(pv.still_to_remove, 0) = 0
+                           AND coalesce(pr.all_verified, true))
 FROM villages_town t
 LEFT JOIN villages_village v ON v.town_id = t.id
 LEFT JOIN per_village pv ON pv.village_id = v.id
+LEFT JOIN per_village_review pr ON pr.village_id = v.id
 LEFT JOIN last ON last.town_id = t.id
 GROUP BY t.id, t.code, t.name
 ORDER BY t.code
@@ -149,12 +168,15 @@ ORDER BY t.code, v.code
 
 REMOVAL_ROWS = """
 SELECT t.name, v.name, sb.title, sb.kind, sb.location, r.reason, r.removed_on,
-       coalesce(nullif(u.first_name, ''), u.username, ''), r.photo, r.note
+       coalesce(nullif(u.first_name, ''), u.username, ''), r.photo, r.note,
+       CASE WHEN rr.reviewed_at < %(end_of_day)s AND rr.status IN ('verified', 'returned')
+            THEN rr.status ELSE 'pending' END
 FROM signs_removal r
 JOIN signs_signboard sb ON sb.id = r.signboard_id
 JOIN villages_village v ON v.id = sb.village_id
 JOIN villages_town t ON t.id = v.town_id
 LEFT JOIN auth_user u ON u.id = r.recorded_by_id
+LEFT JOIN supervision_removalreview rr ON rr.removal_id = r.id
 WHERE r.removed_on <= %(as_of)s AND (r.revoked_at IS NULL OR r.revoked_at >= %(end_of_day)s)
 ORDER BY t.code, v.code, r.removed_on, r.id
 """
