@@ -64,8 +64,8 @@ class ReviewQueueTable(tables.Table):
         if record.review_state != ReviewStatus.PENDING:
             return ""
         return format_html(
-            '<input type="checkbox" class="form-check-input" name="removals" value="{}" '
-            'aria-label="{}" data-testid="tick-{}">',
+            '<label class="tick-target"><input type="checkbox" class="form-check-input m-0" '
+            'name="removals" value="{}" aria-label="{}" data-testid="tick-{}"></label>',
             record.pk,
             record.signboard.title,
             record.pk,

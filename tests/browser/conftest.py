@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.a11y import A11yWatch
 from tests.helpers import restore_roles
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,29 +59,42 @@ def sign_in(page, live_server, username, password="pw-Test-2024"):
     page.get_by_role("button", name="登录").click()
 
 
-@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
-def page(request, browser):
-    context = browser.new_context(viewport=request.param, locale="zh-CN")
+def open_page(browser, viewport_name: str, **context_options):
+    """A page in a context of its own, watched for CSP blocks and accessibility problems."""
+    context = browser.new_context(locale="zh-CN", **context_options)
+    a11y = A11yWatch()
+    a11y.attach(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.viewport_name = request.node.callspec.id
-    blocked = watch_csp(page)
-    yield page
+    page.viewport_name = viewport_name
+    page.a11y = a11y
+    a11y.watch(page)
+    page.csp_blocked = watch_csp(page)
+    return page
+
+
+def close_page(page) -> None:
+    """Fail on anything the CSP blocked or any accessibility problem of a page visited."""
+    context = page.context
+    problems = page.a11y.problems(context)
     context.close()
-    assert not blocked, f"blocked by the Content Security Policy: {blocked}"
+    assert not page.csp_blocked, f"blocked by the Content Security Policy: {page.csp_blocked}"
+    assert not problems, "accessibility problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def page(request, browser):
+    page = open_page(browser, request.node.callspec.id, viewport=request.param)
+    yield page
+    close_page(page)
 
 
 @pytest.fixture
 def phone(browser):
-    """A 375 px touch phone; like `page`, it fails the test on anything the CSP blocks."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.viewport_name = "phone"
-    blocked = watch_csp(page)
+    """A 375 px touch phone, checked like `page`."""
+    page = open_page(browser, "phone", viewport=PHONE, has_touch=True, is_mobile=True)
     yield page
-    context.close()
-    assert not blocked, f"blocked by the Content Security Policy: {blocked}"
+    close_page(page)
 
 
 @pytest.fixture

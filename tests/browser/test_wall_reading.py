@@ -15,7 +15,7 @@ from tests.helpers import plaque_photo
 from villages import roles
 from villages.models import Village
 
-from .conftest import DESKTOP, SCREENSHOTS, sign_in, watch_csp
+from .conftest import DESKTOP, SCREENSHOTS, close_page, open_page, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -118,19 +118,13 @@ def test_one_photo_of_a_wall_adds_eight_signs_in_two_taps(
     look(page, "wall-review")
 
     # The same review page at desktop width, in the same session, before confirming.
-    desktop = browser.new_context(
-        viewport=DESKTOP, locale="zh-CN", storage_state=page.context.storage_state()
+    wide = open_page(
+        browser, "desktop", viewport=DESKTOP, storage_state=page.context.storage_state()
     )
-    try:
-        wide = desktop.new_page()
-        wide.viewport_name = "desktop"
-        blocked = watch_csp(wide)
-        wide.goto(page.url)
-        expect(wide.get_by_test_id("proposal")).to_have_count(len(WALL))
-        look(wide, "wall-review")
-        assert not blocked, f"blocked by the Content Security Policy: {blocked}"
-    finally:
-        desktop.close()
+    wide.goto(page.url)
+    expect(wide.get_by_test_id("proposal")).to_have_count(len(WALL))
+    look(wide, "wall-review")
+    close_page(wide)
 
     page.get_by_test_id("wall-confirm").tap()
     taps += 1
