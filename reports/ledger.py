@@ -42,6 +42,11 @@ def filename(as_of: dt.date) -> str:
     return f"{CITY}村级组织牌子清理规范工作台账_截至{as_of:%Y-%m-%d}.xlsx"
 
 
+def ascii_filename(as_of: dt.date) -> str:
+    """The plain filename= for clients that ignore the Chinese one."""
+    return f"hengzhou-ledger-{as_of:%Y-%m-%d}.xlsx"
+
+
 def _photo_url(path: str) -> str:
     if not path:
         return ""

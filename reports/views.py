@@ -24,13 +24,13 @@ from .tables import TownProgressTable
 TOWNS_PER_PAGE = 50
 
 
-def xlsx_response(write, filename: str) -> FileResponse:
+def xlsx_response(write, filename: str, ascii_name: str) -> FileResponse:
     """Stream a workbook written by `write(file)` from a temporary file: flat memory."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
     write(out)
     out.seek(0)
     response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename, ascii_name=ascii_name)
     return response
 
 
@@ -64,6 +64,7 @@ def dashboard(request):
                 as_of=as_of,
             ),  # fmt: skip
             f"各乡镇进度_截至{as_of:%Y-%m-%d}.xlsx",
+            f"hengzhou-townships-{as_of:%Y-%m-%d}.xlsx",
         )
     charts = {
         "months": [f"{end:%Y-%m}" for end in monthly.ends],
@@ -108,7 +109,9 @@ def ledger_export(request):
     as_of, _year = AsOfForm(request.GET or None).values()
     towns = _scope(request.user)
     return xlsx_response(
-        lambda out: ledger.write_ledger(out, as_of=as_of, towns=towns), ledger.filename(as_of)
+        lambda out: ledger.write_ledger(out, as_of=as_of, towns=towns),
+        ledger.filename(as_of),
+        ledger.ascii_filename(as_of),
     )
 
 

@@ -13,6 +13,7 @@ from copy import copy
 from decimal import Decimal
 from urllib.parse import quote
 
+import django_tables2 as tables
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl.cell import WriteOnlyCell
@@ -245,16 +246,18 @@ def sheet_title(name: str) -> str:
     return SHEET_TITLE_FORBIDDEN.sub("_", name)[:31].strip("'") or "Sheet1"
 
 
-def content_disposition(filename: str) -> str:
+def content_disposition(filename: str, *, ascii_name: str) -> str:
     """An attachment header whose Chinese file name survives every browser (RFC 5987).
 
-    The plain filename= keeps printable ASCII only, without quotes, backslashes or
-    semicolons, so that no name (a township's, say) can break or extend the header.
+    Clients that ignore filename* get `ascii_name`, a readable name of its own (e.g.
+    hengzhou-ledger-2024-09-06.xlsx): the Chinese name stripped to ASCII would leave
+    "()_2024-09-06.xlsx". It keeps printable ASCII only, without quotes, backslashes or
+    semicolons, so that no name (a township code, say) can break or extend the header.
     """
-    ascii_name = HEADER_UNSAFE.sub("", filename) or "ledger.xlsx"
-    if not ascii_name.lower().endswith(".xlsx"):
-        ascii_name = "ledger.xlsx"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    plain = HEADER_UNSAFE.sub("", ascii_name)
+    if not plain.lower().endswith(".xlsx"):
+        plain = "hengzhou.xlsx"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def write_table(out, table, *, name: str, title: str, unit: str, as_of: dt.date) -> None:
@@ -267,7 +270,29 @@ def write_table(out, table, *, name: str, title: str, unit: str, as_of: dt.date)
         workbook, name=name, title=title, unit=unit, as_of=as_of,
         headers=[str(column.header) for column in columns],
     )  # fmt: skip
+    # A date column is written as the date itself, which Excel sorts and filters, not as the
+    # text the page shows.
+    typed = {
+        column.name
+        for column in columns
+        if isinstance(column.column, tables.DateColumn | tables.DateTimeColumn)
+    }
     for row in table.rows:
-        sheet.row([row.get_cell_value(column.name) for column in columns])
+        sheet.row(
+            [
+                _date_value(row, column)
+                if column.name in typed
+                else row.get_cell_value(column.name)
+                for column in columns
+            ]
+        )
     sheet.close()
     workbook.save(out)
+
+
+def _date_value(row, column):
+    """The date (or datetime) under a date column's cell, or its text when there is none."""
+    value = column.accessor.resolve(row.record, quiet=True)
+    if isinstance(value, dt.date):
+        return value
+    return row.get_cell_value(column.name)

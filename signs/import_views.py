@@ -136,7 +136,9 @@ def sign_import(request, code):
 def sign_import_template(request, code):
     town = _import_town(request, code)
     response = HttpResponse(imports.build_sign_template(town=town), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(f"{town.name}牌子台账导入模板.xlsx")
+    response["Content-Disposition"] = content_disposition(
+        f"{town.name}牌子台账导入模板.xlsx", ascii_name=f"hengzhou-sign-import-{town.code}.xlsx"
+    )
     return response
 
 
@@ -248,7 +250,9 @@ def village_import(request):
 def village_import_template(request):
     _city_level_only(request)
     response = HttpResponse(imports.build_village_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition("村(社区)名单导入模板.xlsx")
+    response["Content-Disposition"] = content_disposition(
+        "村(社区)名单导入模板.xlsx", ascii_name="hengzhou-village-import.xlsx"
+    )
     return response
 
 

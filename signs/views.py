@@ -88,7 +88,8 @@ class TownView(SingleTableMixin, FilterView):
                 unit=settings.SITE_UNIT_NAME, as_of=self.as_of,
             )  # fmt: skip
             response["Content-Disposition"] = content_disposition(
-                f"{self.town.name}村(社区)进度_截至{self.as_of:%Y-%m-%d}.xlsx"
+                f"{self.town.name}村(社区)进度_截至{self.as_of:%Y-%m-%d}.xlsx",
+                ascii_name=f"hengzhou-town-{self.town.code}-{self.as_of:%Y-%m-%d}.xlsx",
             )
             return response
         return super().render_to_response(context, **kwargs)

@@ -66,7 +66,9 @@ def assessment(request):
             response, rows=rows, weights=weights, year=year, as_of=as_of,
             unit=settings.SITE_UNIT_NAME,
         )  # fmt: skip
-        response["Content-Disposition"] = content_disposition(sheet.filename(year))
+        response["Content-Disposition"] = content_disposition(
+            sheet.filename(year), ascii_name=f"hengzhou-assessment-{year}.xlsx"
+        )
         return response
     return render(
         request,

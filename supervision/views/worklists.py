@@ -265,7 +265,8 @@ def _export(work_list, completion, items) -> HttpResponse:
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     workbook.save(response)
     response["Content-Disposition"] = content_disposition(
-        f"{work_list.title}_{today:%Y-%m-%d}.xlsx"
+        f"{work_list.title}_{today:%Y-%m-%d}.xlsx",
+        ascii_name=f"hengzhou-worklist-{work_list.pk}-{today:%Y-%m-%d}.xlsx",
     )
     return response
 
