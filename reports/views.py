@@ -42,8 +42,10 @@ def _scope(user):
 def dashboard(request):
     """Progress against the standard, city → township, as of any date; charts by month."""
     form = AsOfForm(request.GET or None)
-    as_of, year = form.values()
     towns = _scope(request.user)
+    as_of, year = form.values(
+        default_year=lambda day: selectors.latest_removal_year(as_of=day, towns=towns)
+    )
     rows = selectors.town_progress(as_of=as_of, towns=towns)
     totals = selectors.city_progress(as_of=as_of, towns=towns, rows=rows)
     by_kind = selectors.removed_by_kind(as_of=as_of, towns=towns, rows=rows)

@@ -212,8 +212,26 @@ class AsOfForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(_("The date cannot be in the future."))
         return as_of
 
-    def values(self) -> tuple[dt.date, int]:
-        """(as_of, year), today and its year where the input is missing or invalid."""
+    def values(self, *, default_year=None) -> tuple[dt.date, int]:
+        """(as_of, year): today where the date is missing or invalid; for the year,
+        `default_year(as_of)` (e.g. the latest year with data) or else as_of's year.
+
+        The values in effect are then shown in the fields, so that a year is never blank on
+        screen while the page shows one; what the user typed wrong stays as typed."""
         data = self.cleaned_data if self.is_valid() else {}
         as_of = data.get("as_of") or timezone.localdate()
-        return as_of, data.get("year") or as_of.year
+        year = data.get("year") or (default_year and default_year(as_of)) or as_of.year
+        show_values(self, as_of=as_of, year=year)
+        return as_of, year
+
+
+def show_values(form: forms.Form, **values) -> None:
+    """Fill the fields left blank with the values in effect (a bound form keeps any input)."""
+    if not form.is_bound:
+        form.initial.update(values)
+        return
+    data = form.data.copy()
+    for name, value in values.items():
+        if not data.get(name):
+            data[name] = value
+    form.data = data

@@ -138,6 +138,16 @@ def removals_in_effect(*, as_of: dt.date) -> QuerySet[Removal]:
     )
 
 
+def latest_removal_year(*, as_of: dt.date, towns=None) -> int | None:
+    """The year of the latest removal in effect at `as_of` (in `towns`), None without any:
+    the year a page opens on, so that a campaign's figures show after its year has ended."""
+    removals = removals_in_effect(as_of=as_of)
+    if towns is not None:
+        removals = removals.filter(signboard__village__town__in=towns)
+    latest = removals.aggregate(latest=Max("removed_on"))["latest"]
+    return latest.year if latest else None
+
+
 def _earlier_match_exists() -> Exists:
     """True for a sign matched to an item that an earlier sign in its village already holds."""
     earlier = Signboard.objects.filter(

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from signs.forms import BootstrapMixin
+from signs.forms import BootstrapMixin, show_values
 from villages.form_tokens import FormTokenMixin
 
 from ..choices import Indicator
@@ -14,7 +14,7 @@ from ..services.assessment import FIRST_YEAR
 
 
 class AssessmentYearForm(BootstrapMixin, forms.Form):
-    """The year assessed; this year where the input is missing or invalid."""
+    """The year assessed; see `value` for the year when the input is missing or invalid."""
 
     year = forms.IntegerField(label=_("Year"), required=False, min_value=FIRST_YEAR)
 
@@ -24,9 +24,13 @@ class AssessmentYearForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(_("The year cannot be after this year."))
         return year
 
-    def value(self) -> int:
+    def value(self, *, default_year=None) -> int:
+        """The year typed, else `default_year()` (the latest year with data), else this year;
+        shown in the field."""
         data = self.cleaned_data if self.is_valid() else {}
-        return data.get("year") or timezone.localdate().year
+        year = data.get("year") or (default_year and default_year()) or timezone.localdate().year
+        show_values(self, year=year)
+        return year
 
 
 class WeightsForm(FormTokenMixin, BootstrapMixin, forms.Form):

@@ -30,7 +30,8 @@ def as_of_for(year: int) -> dt.date:
 
 
 def percent(part: int, whole: int) -> Decimal:
-    """part ÷ whole × 100 to one decimal; nothing to count is a full mark (100.0)."""
+    """part ÷ whole × 100 to one decimal; nothing to count is a full mark (100.0) in the
+    score, and is shown as "—" (see `AssessmentRow.nothing_to_count`)."""
     if not whole:
         return HUNDRED
     return (Decimal(part) * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
@@ -65,15 +66,27 @@ class AssessmentRow:
     score: Decimal = Decimal("0.0")
     rank: int = 0
     remarks: str = ""
+    # Indicators with nothing to count this year (no work-list items, no findings, no
+    # villages): a full mark in the score, so a township is not marked down for what was not
+    # asked of it, but shown as None ("—"), never as a 100 % it did not earn.
+    nothing_to_count: frozenset[str] = frozenset()
 
     def indicator_values(self) -> dict[str, Decimal]:
-        """{indicator: value} in the order of `Indicator`."""
+        """{indicator: value} in the order of `Indicator`: what the score weighs."""
         return {indicator.value: getattr(self, indicator.value) for indicator in Indicator}
 
+    def shown_values(self) -> dict[str, Decimal | None]:
+        """{indicator: value, or None where there was nothing to count}: what people read."""
+        return {
+            name: None if name in self.nothing_to_count else value
+            for name, value in self.indicator_values().items()
+        }
+
     @property
-    def indicators(self) -> list[tuple[str, Decimal]]:
-        """(label, value) in the order of `Indicator`, for the templates."""
-        return [(indicator.label, getattr(self, indicator.value)) for indicator in Indicator]
+    def indicators(self) -> list[tuple[str, Decimal | None]]:
+        """(label, shown value) in the order of `Indicator`, for the templates."""
+        shown = self.shown_values()
+        return [(indicator.label, shown[indicator.value]) for indicator in Indicator]
 
 
 def rank_rows(rows: list[AssessmentRow]) -> list[AssessmentRow]:
@@ -165,15 +178,23 @@ def assessment(*, year: int, towns=None) -> list[AssessmentRow]:
     for figures in progress:
         town = figures.town
         rebound = rebounds.get(town.pk, {"rebounds": 0, "villages": 0})
+        done, items = work.get(town.pk, (0, 0))
+        closed, found = findings.get(town.pk, (0, 0))
+        wholes = {
+            Indicator.NO_REBOUND: figures.villages,
+            Indicator.WORK_ON_TIME: items,
+            Indicator.FINDINGS_CLOSED: found,
+        }
         row = AssessmentRow(
             town=town,
             progress=figures.progress,
             meeting=figures.villages_meeting_percent,
             no_rebound=percent(figures.villages - rebound["villages"], figures.villages),
-            work_on_time=percent(*work.get(town.pk, (0, 0))),
-            findings_closed=percent(*findings.get(town.pk, (0, 0))),
+            work_on_time=percent(done, items),
+            findings_closed=percent(closed, found),
             rebounds=rebound["rebounds"],
             remarks=remarks.get(town.pk, ""),
+            nothing_to_count=frozenset(name.value for name, whole in wholes.items() if not whole),
         )
         row.score = weighted_score(row.indicator_values(), weighting)
         rows.append(row)

@@ -11,6 +11,8 @@ from ..choices import Indicator
 from ..selectors.assessment import AssessmentRow
 
 PERCENT = "0.0"
+# A rate with nothing to count, as the page shows it.
+NOTHING = "—"
 # The sheet's column names, as the indicators are called on the page (zh-Hans).
 INDICATOR_HEADERS = {
     Indicator.PROGRESS: "摘牌进度(%)",
@@ -61,7 +63,7 @@ def write_sheet(
         sheet.row(
             [
                 row.town.name,
-                *(float(value) for value in row.indicator_values().values()),
+                *(NOTHING if v is None else float(v) for v in row.shown_values().values()),
                 row.rebounds,
                 float(row.score),
                 row.rank,

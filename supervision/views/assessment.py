@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from signs import selectors as signs_selectors
 from signs.excel import XLSX_CONTENT_TYPE, content_disposition
 from signs.view_helpers import add_errors, already_submitted, once
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
@@ -37,6 +38,11 @@ SHORT_LABELS = {
 }
 
 
+def _latest_year() -> int | None:
+    """The campaign's latest year with removals: where the assessment opens."""
+    return signs_selectors.latest_removal_year(as_of=timezone.localdate())
+
+
 def _assessment_url(year: int) -> str:
     return f"{reverse('assessment')}?year={year}"
 
@@ -49,7 +55,7 @@ def _weights_shown(weights: dict[str, int]) -> list[tuple[str, int]]:
 def assessment(request):
     """Every township ranked for reviewers; a township's staff see their own line."""
     form = AssessmentYearForm(request.GET or None)
-    year = form.value()
+    year = form.value(default_year=_latest_year)
     city_level = is_city_level(request.user)
     town = None if city_level else user_town(request.user)
     if not city_level and town is None:
@@ -82,7 +88,7 @@ def assessment(request):
             "lines": [
                 (
                     row,
-                    [(SHORT_LABELS[name], value) for name, value in row.indicator_values().items()],
+                    [(SHORT_LABELS[name], value) for name, value in row.shown_values().items()],
                 )
                 for row in rows
             ],
@@ -99,7 +105,7 @@ def assessment_weights(request):
     """The reviewers set how much each indicator counts; the five add up to 100."""
     if not is_reviewer(request.user):
         raise Http404
-    year = AssessmentYearForm(request.GET or None).value()
+    year = AssessmentYearForm(request.GET or None).value(default_year=_latest_year)
     back = _assessment_url(year)
     form = WeightsForm(request.POST or None, weights=selectors.weights())
     if request.method == "POST" and form.is_valid():

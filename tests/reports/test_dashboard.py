@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from signs import selectors
 from tests.signs.test_selectors import world  # noqa: F401  (the hand-built data set)
@@ -187,3 +188,28 @@ def test_demo_supervision_matches_the_article(as_reviewer):
     call_command("seed_supervision", stdout=out)
     assert "未生成" in out.getvalue()
     assert get(as_reviewer, as_of="2024-09-06", year="2024").context["work_lists"] == 8
+
+
+@pytest.mark.django_db
+def test_a_fresh_demo_opens_on_the_campaigns_year_with_its_figures(as_reviewer):
+    """The demo's removals are all in 2024: with no year asked for, the dashboard opens on
+    2024 (not on an empty current year), and the year field shows it."""
+    call_command("seed_demo", "--villages", "40", stdout=io.StringIO())
+    response = get(as_reviewer)
+    ctx = response.context
+    assert ctx["year"] == 2024
+    assert ctx["form"]["year"].value() == 2024
+    assert ctx["removed_in_year"] > 0
+    monthly = ctx["charts"]["city"]["data"]
+    assert len(monthly) == 12 and monthly[-1] > monthly[0]  # a rising line, not a flat one
+    assert 'value="2024"' in response.content.decode()
+    # A year asked for is kept, even an empty one.
+    assert get(as_reviewer, year="2025").context["removed_in_year"] == 0
+
+
+@pytest.mark.django_db
+def test_staff_dashboard_opens_on_their_townships_latest_year(client, make_user, town):
+    """The default year follows the removals the user may see: none in scope, this year."""
+    make_user("staff_x", role=roles.TOWN_STAFF, town=town)
+    client.force_login(User.objects.get(username="staff_x"))
+    assert get(client).context["year"] == timezone.localdate().year

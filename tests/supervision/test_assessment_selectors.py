@@ -295,3 +295,18 @@ def test_an_item_not_yet_due_counts_only_once_done(fixtures_loaded):
         done_at=utc(today.year, 1, 21, 2), done_note="提前完成"
     )
     assert by_code(assessment(year=today.year))[town.code].work_on_time == D("66.7")
+
+
+def test_rates_with_nothing_to_count_are_shown_as_none_but_score_as_full(data):
+    rows = by_code(assessment(year=2024, towns=data.towns))
+    a, c = rows[data.a.code], rows[data.c.code]
+    # 那阳镇 has no villages, no work-list items and no findings in 2024.
+    assert c.nothing_to_count == {"no_rebound", "work_on_time", "findings_closed"}
+    shown = c.shown_values()
+    assert (shown["no_rebound"], shown["work_on_time"], shown["findings_closed"]) == (None,) * 3
+    assert shown["progress"] == D("100.0") and shown["meeting"] == D("0.0")
+    assert c.indicator_values()["work_on_time"] == D("100.0")  # the score's full mark
+    assert [value for _label, value in c.indicators][2:] == [None, None, None]
+    # A township with something to count shows every figure.
+    assert a.nothing_to_count == frozenset()
+    assert None not in a.shown_values().values()

@@ -1,5 +1,6 @@
 """The assessment pages: who sees what, the weights and remarks forms, the 台账 sheet."""
 
+import datetime as dt
 import io
 import uuid
 from decimal import Decimal
@@ -95,14 +96,26 @@ def test_user_without_township_or_city_role_gets_404(make_user, data):  # noqa: 
     assert client_for(nobody).get(URL).status_code == 404
 
 
-def test_year_defaults_to_this_year_and_refuses_the_future(reviewer, data):  # noqa: F811
+def test_year_defaults_to_the_latest_year_with_removals_and_refuses_the_future(reviewer, data):  # noqa: F811
+    """The data's removals are in 2024: the page opens on 2024, shown in the year field."""
     client = client_for(reviewer)
     this_year = timezone.localdate().year
-    assert client.get(URL).context["year"] == this_year
+    response = client.get(URL)
+    assert response.context["year"] == 2024
+    assert response.context["form"]["year"].value() == 2024
+    assert response.context["as_of"] == dt.date(2024, 12, 31)
     response = client.get(URL, {"year": this_year + 1})
-    assert response.context["year"] == this_year
+    assert response.context["year"] == 2024
     assert "年度不能晚于今年" in response.content.decode()
+    assert response.context["form"]["year"].value() == str(this_year + 1)  # kept as typed
+
+
+def test_year_is_this_year_before_any_removal(reviewer, fixtures_loaded):
+    client = client_for(reviewer)
+    response = client.get(URL)
+    assert response.context["year"] == timezone.localdate().year
     assert response.context["as_of"] == timezone.localdate()
+    assert f'value="{timezone.localdate().year}"' in response.content.decode()
 
 
 # --- the 台账 ------------------------------------------------------------------------------------
@@ -278,3 +291,20 @@ def test_form_tokens_are_fresh_per_page(reviewer, data):  # noqa: F811
     client = client_for(reviewer)
     tokens = {client.get(WEIGHTS_URL).context["form"]["form_token"].value() for _ in range(2)}
     assert len(tokens) == 2 and all(uuid.UUID(str(t)) for t in tokens)
+
+
+def test_rates_with_nothing_to_count_read_as_a_dash_on_the_page_and_in_the_ledger(
+    reviewer,
+    data,  # noqa: F811
+):
+    client = client_for(reviewer)
+    response = client.get(URL, {"year": 2024})
+    row = next(r for r, _shorts in response.context["lines"] if r.town == data.c)
+    shorts = dict(next(s for r, s in response.context["lines"] if r.town == data.c))
+    assert list(shorts.values())[2:] == [None, None, None]
+    html = response.content.decode()
+    assert html.count(">—</td>") >= 3
+    ws = sheet_of(client.get(URL, {"year": 2024, "_export": "xlsx"}))
+    line = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == data.c.name)
+    assert line[2:7] == (100.0, 0.0, "—", "—", "—")
+    assert line[8] == float(row.score)
