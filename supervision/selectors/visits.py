@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from signs.models import Removal
 from villages import roles
@@ -38,6 +39,13 @@ def rounds(*, year: int | None = None, towns=None) -> QuerySet[VisitRound]:
         ),
         n_rebounds=Count("visits__villages__rebounds", filter=scope, distinct=True),
     ).order_by("-year", "-quarter", "-pk")
+
+
+def latest_round_year() -> int:
+    """The year of the latest round (the demo's is 2024), else this year: where the
+    supervision's pages open when no year is asked for."""
+    latest = rounds().first()
+    return latest.year if latest else timezone.localdate().year
 
 
 def visited_village_ids(*, year: int) -> QuerySet:

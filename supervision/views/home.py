@@ -18,9 +18,7 @@ from ..selectors import worklists as worklist_selectors
 def supervision_home(request):
     """Reviewers: the queue, the lists, the rounds, the assessment. Staff: their township's
     returned removals, open work-list items and open findings."""
-    latest_round = visit_selectors.rounds().first()
-    # The year of the latest round (the demo's is 2024), else this year.
-    year = latest_round.year if latest_round else timezone.localdate().year
+    year = visit_selectors.latest_round_year()
     if is_reviewer(request.user):
         pending = (
             review_selectors.reported_removals().filter(review_state=ReviewStatus.PENDING).count()

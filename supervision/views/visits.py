@@ -35,11 +35,12 @@ def _town_or_404(request):
 
 
 def _year(request) -> int:
+    """The year asked for, else the latest round's (the page then opens on data)."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+        return selectors.latest_round_year()
+    return year if 2000 <= year <= 2100 else selectors.latest_round_year()
 
 
 def visible_visits(user):

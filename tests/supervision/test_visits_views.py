@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from signs.models import Signboard
 from supervision.models import Finding, Rebound, Visit, VisitRound, VisitVillage
@@ -99,6 +100,20 @@ def test_reviewer_sees_every_round_with_the_years_coverage(
     assert response.context["coverage"].towns_covered == 3
     assert response.context["can_create"]
     assert "2024年第2季度调研指导" in response.content.decode()
+
+
+def test_rounds_open_on_the_latest_rounds_year_not_an_empty_current_year(area, visit_round):
+    client = client_for(area.reviewers[0])
+    for params in ({}, {"year": "abc"}, {"year": "1900"}):
+        response = client.get(reverse("visit_rounds"), params)
+        assert response.context["year"] == visit_round.year == 2024
+        assert response.context["coverage"].rounds == 1
+    assert client.get(reverse("visit_rounds"), {"year": 2025}).context["coverage"].rounds == 0
+
+
+def test_rounds_open_on_this_year_before_any_round(area):
+    response = client_for(area.reviewers[0]).get(reverse("visit_rounds"))
+    assert response.context["year"] == timezone.localdate().year
 
 
 def test_staff_see_only_their_townships_visits(area, visit_round, finding):
