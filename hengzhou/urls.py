@@ -14,6 +14,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
         name="password_change",
     ),
+    path("", include("villages.views")),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media, name="media"),
     path("", include("reports.urls")),

@@ -1,4 +1,10 @@
 from .access import is_city_level, is_reviewer, user_town
+from .display import large_text_on
+
+
+def display(request):
+    """长辈模式 for the <html> class and the footer switch (read from the session)."""
+    return {"large_text": large_text_on(request)}
 
 
 def nav(request):

@@ -217,3 +217,23 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} · {self.user_id}"
+
+
+class DisplaySettings(models.Model):
+    """How the pages look for one user (长辈模式), kept across sign-ins and devices."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="display_settings",
+        verbose_name=_("user"),
+    )
+    large_text = models.BooleanField(_("large text (elder mode)"), default=False)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("display settings")
+        verbose_name_plural = _("display settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "villages.context_processors.nav",
+                "villages.context_processors.display",
             ],
         },
     },
