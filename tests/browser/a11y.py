@@ -49,6 +49,12 @@ class A11yWatch:
     def _report(self, report: dict) -> None:
         self.reports[report["url"]] = report
 
+    @staticmethod
+    def wait(page) -> None:
+        """Wait until the page in front has checked itself and reported (a crawler does, so
+        that no page has to be opened again at the end)."""
+        page.wait_for_function("() => window.__hzA11yDone === true")
+
     def watch(self, page) -> None:
         page.on("load", lambda p: self.loaded.append(p.url))
 

@@ -38,6 +38,9 @@
   };
   window.addEventListener('load', () => {
     if (document.contentType !== 'text/html') return;
-    window.__hzA11y().then((report) => window.hzA11yReport(report)).catch(() => {});
+    window.__hzA11y()
+      .then((report) => window.hzA11yReport(report))
+      .then(() => { window.__hzA11yDone = true; })
+      .catch(() => {});
   });
 })();
