@@ -19,5 +19,6 @@ urlpatterns = [
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media, name="media"),
     path("", include("reports.urls")),
     path("", include("supervision.urls")),
+    path("", include("feedback.views")),
     path("", include("signs.urls")),
 ]

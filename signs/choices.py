@@ -74,4 +74,7 @@ AUDIT_ACTION_LABELS = {
     "visits.finding_close": _("closed a finding"),
     "assessment.weights": _("changed the assessment weights"),
     "assessment.remark": _("wrote assessment remarks"),
+    # 意见建议 (feedback.services); their rows carry no township, so no township log shows them.
+    "feedback.create": _("sent a suggestion or complaint"),
+    "feedback.answer": _("answered a suggestion or complaint"),
 }

@@ -67,3 +67,12 @@ def is_reviewer(user) -> bool:
     if user.is_superuser:
         return True
     return roles.REVIEWER in _group_names(user)
+
+
+def is_system_admin(user) -> bool:
+    """The system administrator (三员分立: accounts and the territory); superusers too; cached."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return roles.SYSTEM_ADMIN in _group_names(user)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "signs",
     "supervision",
     "reports",
+    "feedback",
 ]
 
 MIDDLEWARE = [

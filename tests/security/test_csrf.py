@@ -133,3 +133,16 @@ def test_the_city_level_write_pages_are_covered_too(world):
     data = with_csrf_token(strict, form_data(file=village_file()))
     assert strict.post(reverse("village_import"), data).status_code == 302
     assert state() != before
+
+
+def test_the_feedback_form_is_covered_too(world):
+    """feedback_create has no id, so it is not in REGISTRY: check its CSRF pair here."""
+    client = world.client(world.staff[OWN])
+    strict = strict_client(client)
+    body = {"kind": "suggestion", "subject": "增加批量导出", "body": "希望一次导出全部村的台账。"}
+    before = state()
+    assert strict.post(reverse("feedback_create"), form_data(body)).status_code == 403
+    assert state() == before
+    response = strict.post(reverse("feedback_create"), with_csrf_token(strict, form_data(body)))
+    assert response.status_code == 302
+    assert state() != before
