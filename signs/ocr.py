@@ -67,7 +67,12 @@ def _engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:
         raise OcrUnavailable(str(exc)) from exc
-    return RapidOCR()
+    from django.conf import settings
+
+    threads = getattr(settings, "OCR_THREADS", None)
+    # One thread per engine where several processes share the cores (web workers, test
+    # workers): onnxruntime's own pool would otherwise spin against the others.
+    return RapidOCR(intra_op_num_threads=threads) if threads else RapidOCR()
 
 
 def read_image(image: Image.Image) -> list[TextLine]:

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
 
-from tests.helpers import restore_roles
+from supervision.models import AssessmentWeight
+from tests.helpers import restore_roles, restore_weights
 from villages import roles
 from villages.models import Town, TownStaff, Village
 
@@ -15,6 +16,40 @@ def pytest_report_header(config):
 
     db = settings.DATABASES["default"]
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({db.get('HOST') or 'local file'})"
+
+
+# The slowest files first: pytest-xdist (--dist loadfile) hands out whole files in collection
+# order, so starting with these keeps one worker from finishing alone with a long one. After
+# pytest-django's own ordering (which puts transactional tests last): `roles_present` puts
+# back what their flush removes, so the order is free.
+SLOW_FIRST = ("tests/signs/test_ocr_accuracy.py", "tests/browser/")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))  # stable: files stay whole
+
+
+@pytest.fixture(autouse=True)
+def roles_present(request):
+    """The migrations' data (the roles, the assessment weights) is there for every test that
+    uses the database.
+
+    A transactional test (the browser tests, the races) ends with Django's flush, which empties
+    the groups too; whichever test a worker runs next gets them back here, so no test depends
+    on the order pytest-xdist gives it."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(
+        names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction"))
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Group.objects.exists():
+        restore_roles()
+    if not AssessmentWeight.objects.exists():
+        restore_weights()
 
 
 @pytest.fixture
@@ -40,8 +75,6 @@ def village(town) -> Village:
 @pytest.fixture
 def make_user(db):
     def make(username: str, *, role: str, town: Town | None = None) -> User:
-        if not Group.objects.filter(name=role).exists():
-            restore_roles()  # a transactional test before this one flushed the database
         user = User.objects.create_user(username=username, password="pw-Test-2024")
         user.groups.add(Group.objects.get(name=role))
         if town is not None:

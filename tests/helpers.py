@@ -18,6 +18,15 @@ def restore_roles() -> None:
     separate.separate_administrators(apps, None)
 
 
+def restore_weights() -> None:
+    """Put the assessment's starting weights (supervision/0002) back after a flush."""
+    from django.apps import apps
+
+    importlib.import_module("supervision.migrations.0002_assessment_weights").add_weights(
+        apps, None
+    )
+
+
 def plaque_photo(*titles: str, size=(1200, 800), quality=90) -> bytes:
     """A JPEG of a wall with one large white plaque per title, in a Chinese font.
 

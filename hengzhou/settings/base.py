@@ -179,6 +179,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # Who is reported as the reporting unit (填报单位) in headers and ledgers.
 SITE_UNIT_NAME = os.environ.get("SITE_UNIT_NAME", "中共横州市委组织部")
+# Threads of the OCR engine (拍照识牌) per process; unset: onnxruntime's default (one per core).
+OCR_THREADS = int(os.environ["OCR_THREADS"]) if os.environ.get("OCR_THREADS") else None
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

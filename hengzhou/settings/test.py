@@ -15,6 +15,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite runs on pytest-xdist workers, one per core: each reads photos on one thread.
+OCR_THREADS = 1
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hengzhou-test-media-"))
 # Per run, so that two test runs on one machine never see each other's pending uploads.
 IMPORT_UPLOAD_DIR = tempfile.mkdtemp(prefix="hengzhou-test-imports-")

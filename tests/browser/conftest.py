@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.a11y import A11yWatch
-from tests.helpers import restore_roles
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -108,9 +107,3 @@ def screenshot(page):
         return path
 
     return take
-
-
-@pytest.fixture(autouse=True)
-def roles_after_flush(transactional_db):
-    """A transactional test starts from a flushed database: put the migration's roles back."""
-    restore_roles()

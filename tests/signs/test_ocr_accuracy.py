@@ -15,6 +15,7 @@ from benchmarks import ocr_accuracy, ocr_photoset
 from signs import ocr
 
 pytestmark = [
+    pytest.mark.database_free,
     pytest.mark.skipif(
         not ocr.available(),
         reason="the ocr extra (rapidocr_onnxruntime) is not installed: pip install -e '.[ocr]'",
