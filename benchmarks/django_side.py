@@ -74,8 +74,8 @@ def dashboard(*, as_of: str | None, runs: int) -> dict:
 
 
 def ledger(*, as_of: str, path: str) -> dict:
-    """reports.ledger.write_ledger(out, *, as_of, towns=None) for the whole city, once."""
-    from reports.ledger import write_ledger
+    """reports.exports.write_ledger(out, *, as_of, towns=None) for the whole city, once."""
+    from reports.exports import write_ledger
 
     with open(path, "wb") as out:
         started = time.perf_counter()
@@ -86,7 +86,7 @@ def ledger(*, as_of: str, path: str) -> dict:
 
 def table_export(*, as_of: str, runs: int) -> dict:
     """The dashboard's township table (TownProgressTable, what ?_export=xlsx sends through
-    signs.excel.write_table) against django-tables2's TableExport("xlsx") of the same table.
+    utilities.excel.write_table) against django-tables2's TableExport("xlsx") of the same table.
 
     The rows are computed once beforehand: only the writing of the workbook is timed.
     """
@@ -98,8 +98,8 @@ def table_export(*, as_of: str, runs: int) -> dict:
 
     from reports.tables import TownProgressTable
     from signs import selectors
-    from signs.excel import write_table
     from supervision.selectors.review import review_figures_by_town
+    from utilities.excel import write_table
 
     date = _as_of(as_of)
     rows = selectors.town_progress(as_of=date)

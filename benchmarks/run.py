@@ -14,9 +14,9 @@ BENCH_RUNS times (default 5, or --runs); the 50× 台账 takes about 2.5 minutes
 
 Measures: a. /dashboard/ (test client, reviewer, DEBUG off) vs one raw SQL query of the same
 figures (asserted equal to town_progress), today and 2024-06-30; b. the 台账
-(reports.ledger.write_ledger) vs raw SQL + a bare openpyxl write-only loop of the same shape,
+(reports.exports.write_ledger) vs raw SQL + a bare openpyxl write-only loop of the same shape,
 each in its own process for peak RSS; c. the dashboard's township table through
-signs.excel.write_table vs django-tables2's TableExport("xlsx"); d. record-removal POSTs, 16
+utilities.excel.write_table vs django-tables2's TableExport("xlsx"); d. record-removal POSTs, 16
 clients for 10 s, gunicorn -w 4, on a throwaway copy of the 50× database; e. seed_demo at 50×.
 """
 

@@ -13,3 +13,10 @@ class FeedbackStatus(models.TextChoices):
 
     OPEN = "open", _("awaiting an answer")
     ANSWERED = "answered", _("answered")
+
+
+# 意见建议's audited actions; their rows carry no township, so no township log shows them.
+AUDIT_ACTIONS = {
+    "feedback.create": _("sent a suggestion or complaint"),
+    "feedback.answer": _("answered a suggestion or complaint"),
+}

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from signs.forms import BootstrapMixin
-from villages.form_tokens import FormTokenMixin
+from utilities.form_tokens import FormTokenMixin
+from utilities.forms import BootstrapMixin
 
 from .choices import FeedbackKind
 from .models import ANSWER_MAX_LENGTH, BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH

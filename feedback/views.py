@@ -5,17 +5,14 @@ A sender sees only their own items (another's is a 404); the answer URL is a 404
 who does not answer, so scope and role are one queryset, never a check to forget.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from signs.view_helpers import add_errors, already_submitted, once
-from villages.form_tokens import AlreadySubmitted
+from utilities.views import submit
 
 from . import selectors, services
 from .access import can_answer
@@ -53,18 +50,16 @@ def feedback_create(request):
     """Send a suggestion, complaint or problem report; a double tap sends it once."""
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                feedback = services.feedback_create(user=request.user, **form.cleaned_fields())
-        except AlreadySubmitted:
-            return already_submitted(request, reverse("feedback_list"))
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Sent. The answer of the system administrators will appear here.")
-            )
-            return redirect("feedback_detail", pk=feedback.pk)
+        response = submit(
+            request,
+            form,
+            lambda: services.feedback_create(user=request.user, **form.cleaned_fields()),
+            success_url=lambda feedback: reverse("feedback_detail", args=[feedback.pk]),
+            already_url=reverse("feedback_list"),
+            message=_("Sent. The answer of the system administrators will appear here."),
+        )
+        if response:
+            return response
     return render(request, "feedback/form.html", {"form": form})
 
 
@@ -89,18 +84,17 @@ def feedback_answer(request, pk):
     detail_url = reverse("feedback_detail", args=[feedback.pk])
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
-            with once(form, request):
-                services.feedback_answer(
-                    feedback=feedback, user=request.user, answer=form.cleaned_data["answer"]
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, detail_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Answer saved; the sender sees it now."))
-            return redirect(detail_url)
+        response = submit(
+            request,
+            form,
+            lambda: services.feedback_answer(
+                feedback=feedback, user=request.user, answer=form.cleaned_data["answer"]
+            ),
+            success_url=detail_url,
+            message=_("Answer saved; the sender sees it now."),
+        )
+        if response:
+            return response
     return _detail(request, feedback, form)
 
 

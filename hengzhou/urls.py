@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from signs.forms import PasswordChangeForm
-from signs.views import media
+from utilities.forms import PasswordChangeForm
+from utilities.views import media
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,37 +1,23 @@
 """The Organization Department's dashboard: composes the selectors of signs."""
 
-import tempfile
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from signs import selectors
 from signs.choices import SignKind
-from signs.excel import XLSX_CONTENT_TYPE, content_disposition, write_table
-from signs.forms import AsOfForm
 from supervision.selectors import review as review_selectors
 from supervision.selectors import visits as visit_selectors
 from supervision.selectors import worklists as worklist_selectors
+from utilities.forms import AsOfForm
 from villages.access import is_city_level, visible_towns
 
-from . import ledger
+from . import exports
 from .tables import TownProgressTable
 
 TOWNS_PER_PAGE = 50
-
-
-def xlsx_response(write, filename: str, ascii_name: str) -> FileResponse:
-    """Stream a workbook written by `write(file)` from a temporary file: flat memory."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
-    write(out)
-    out.seek(0)
-    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(filename, ascii_name=ascii_name)
-    return response
 
 
 def _scope(user):
@@ -56,18 +42,7 @@ def dashboard(request):
     # the Excel export still writes every row.
     RequestConfig(request, paginate={"per_page": TOWNS_PER_PAGE}).configure(table)
     if request.GET.get("_export") == "xlsx":
-        return xlsx_response(
-            lambda out: write_table(
-                out,
-                table,
-                name="乡镇进度",
-                title="各乡镇牌子清理规范工作进度表",
-                unit=settings.SITE_UNIT_NAME,
-                as_of=as_of,
-            ),  # fmt: skip
-            f"各乡镇进度_截至{as_of:%Y-%m-%d}.xlsx",
-            f"hengzhou-townships-{as_of:%Y-%m-%d}.xlsx",
-        )
+        return exports.town_progress(table, as_of=as_of)
     charts = {
         "months": [f"{end:%Y-%m}" for end in monthly.ends],
         "city": {"name": _("All townships"), "data": monthly.city},
@@ -110,11 +85,7 @@ def ledger_export(request):
     """The full 台账 workbook for what the user may see, as of the chosen date."""
     as_of, _year = AsOfForm(request.GET or None).values()
     towns = _scope(request.user)
-    return xlsx_response(
-        lambda out: ledger.write_ledger(out, as_of=as_of, towns=towns),
-        ledger.filename(as_of),
-        ledger.ascii_filename(as_of),
-    )
+    return exports.ledger(as_of=as_of, towns=towns)
 
 
 @login_required

@@ -43,38 +43,15 @@ class SignStatus(models.TextChoices):
 DEFAULT_REMOVAL_REASON = RemovalReason.NO_BUSINESS
 
 
-# What the history pages call each audited action.
-AUDIT_ACTION_LABELS = {
+# What the history pages call the signs' audited actions (registered with villages.audit).
+AUDIT_ACTIONS = {
     "signboard.create": _("added the sign"),
     "removal.record": _("recorded a removal"),
     "removal.revoke": _("revoked a removal"),
     "standard.make_current": _("made the standard current"),
     "signboard.import": _("imported an inventory"),
-    "town.create": _("added the township"),
-    "town.update": _("changed the township"),
-    "village.create": _("added the village"),
-    "village.update": _("changed the village"),
-    "admin.add": _("added in the admin"),
-    "admin.change": _("changed in the admin"),
-    "admin.delete": _("deleted in the admin"),
-    "admin.password": _("set a password in the admin"),
-    # The supervision's writes (supervision.services), shown in the same histories.
-    "removal.correct": _("corrected a removal"),
-    "review.verify": _("verified a removal"),
-    "review.return": _("returned a removal"),
-    "review.resubmit": _("resubmitted a removal"),
-    "worklist.issue": _("issued a work list"),
-    "worklist.add_item": _("added a work-list item"),
-    "worklist.item_done": _("marked a work-list item done"),
-    "worklist.item_reopen": _("reopened a work-list item"),
-    "visits.round_create": _("drew a round of visits"),
-    "visits.visit_update": _("changed a visit"),
-    "visits.finding": _("recorded a finding"),
-    "visits.rebound": _("recorded a rebound"),
-    "visits.finding_close": _("closed a finding"),
-    "assessment.weights": _("changed the assessment weights"),
-    "assessment.remark": _("wrote assessment remarks"),
-    # 意见建议 (feedback.services); their rows carry no township, so no township log shows them.
-    "feedback.create": _("sent a suggestion or complaint"),
-    "feedback.answer": _("answered a suggestion or complaint"),
 }
+
+
+# The sheet of the 台账 with one row per sign; the inventory import reads it back as is.
+SIGN_LEDGER_SHEET = "牌子台账"

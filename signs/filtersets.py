@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.audit import action_choices
 from villages.choices import VillageKind
 from villages.models import AuditEntry, Town
 
-from .choices import AUDIT_ACTION_LABELS
 from .history import actor_name
 
 DATE = {"type": "date", "class": "form-control form-control-sm"}
@@ -69,7 +69,7 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         widget=forms.Select(attrs=SELECT),
     )
     action = django_filters.ChoiceFilter(
-        choices=list(AUDIT_ACTION_LABELS.items()),
+        choices=action_choices,
         label=_("action"),
         empty_label=_("All"),
         widget=forms.Select(attrs=SELECT),

@@ -25,9 +25,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from villages.audit import action_label
 from villages.models import AuditEntry
-
-from .choices import AUDIT_ACTION_LABELS
 
 # Bookkeeping a reader does not need: thumbnails follow their photo, the hash follows the file.
 HIDDEN_KEYS = {"photo_thumb", "photo_before_thumb", "sha256"}
@@ -79,10 +78,6 @@ def actor_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
-
-
-def action_label(action: str) -> str:
-    return str(AUDIT_ACTION_LABELS.get(action, action))
 
 
 def _model(object_type: str) -> type[models.Model] | None:

@@ -11,17 +11,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages.access import is_city_level, visible_towns
+from utilities.excel import XLSX_CONTENT_TYPE, xlsx_response
+from utilities.forms import BootstrapMixin
+from villages.access import visible_towns
+from villages.decorators import city_level_required
 
 from . import imports
-from .excel import XLSX_CONTENT_TYPE, content_disposition
-from .forms import BootstrapMixin
 from .pending import PendingUploads
 
 SIGNS, VILLAGES = "signs", "villages"
@@ -135,11 +135,12 @@ def sign_import(request, code):
 @login_required
 def sign_import_template(request, code):
     town = _import_town(request, code)
-    response = HttpResponse(imports.build_sign_template(town=town), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        f"{town.name}牌子台账导入模板.xlsx", ascii_name=f"hengzhou-sign-import-{town.code}.xlsx"
+    data = imports.build_sign_template(town=town)
+    return xlsx_response(
+        lambda out: out.write(data),
+        f"{town.name}牌子台账导入模板.xlsx",
+        ascii_name=f"hengzhou-sign-import-{town.code}.xlsx",
     )
-    return response
 
 
 @login_required
@@ -227,14 +228,8 @@ def _render_upload(request, context: dict, *, form=None, errors=()):
 # --- the village list (city level) ------------------------------------------------------------
 
 
-def _city_level_only(request) -> None:
-    if not is_city_level(request.user):
-        raise Http404
-
-
-@login_required
+@city_level_required
 def village_import(request):
-    _city_level_only(request)
     return _upload(
         request,
         kind=VILLAGES,
@@ -246,19 +241,18 @@ def village_import(request):
     )
 
 
-@login_required
+@city_level_required
 def village_import_template(request):
-    _city_level_only(request)
-    response = HttpResponse(imports.build_village_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        "村(社区)名单导入模板.xlsx", ascii_name="hengzhou-village-import.xlsx"
+    data = imports.build_village_template()
+    return xlsx_response(
+        lambda out: out.write(data),
+        "村(社区)名单导入模板.xlsx",
+        ascii_name="hengzhou-village-import.xlsx",
     )
-    return response
 
 
-@login_required
+@city_level_required
 def village_import_preview(request, token):
-    _city_level_only(request)
     token = str(token)
     upload_url = reverse("village_import")
     loaded = _load(request, kind=VILLAGES, town_code="", token=token)

@@ -10,7 +10,7 @@ Three layers, each testable on its own:
 - `sign_import_commit` / `village_import_commit` plan again inside one transaction and write,
   with audit rows, only if the plan has no error and is still the one the user confirmed.
 
-The workbook's own words (headers, the 说明 sheet) are Chinese, as in the 台账 of signs.excel;
+The workbook's own words (headers, the 说明 sheet) are Chinese, as in the 台账 of utilities.excel;
 messages to the user go through gettext.
 """
 
@@ -43,12 +43,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from utilities.excel import display_width, looks_like_formula, safe_cell
 from villages.audit import audit_entry, audit_write, snapshot
 from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
-from .choices import RemovalReason, SignKind
-from .excel import SIGN_LEDGER_SHEET, display_width, looks_like_formula, safe_cell
+from .choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
 from .models import ApprovedItem, Removal, Signboard
 from .selectors import current_standard
 from .services import PHOTO_FIELDS
@@ -1565,7 +1565,7 @@ TEMPLATE_ROWS = MAX_ROWS + 1  # data validations and formats reach this row
 
 
 def _put(ws, row: int, column: int, value, *, font=BODY):
-    """A cell whose text never becomes a formula (as signs.excel.text_safe_cell does)."""
+    """A cell whose text never becomes a formula (as utilities.excel.text_safe_cell does)."""
     cell = ws.cell(row=row, column=column, value=safe_cell(value))
     if looks_like_formula(cell.value) or cell.data_type == "f":
         cell.data_type = "s"

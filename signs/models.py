@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -175,6 +177,35 @@ class Signboard(models.Model):
 ALREADY_REMOVED = _("This sign has already been removed.")
 
 
+def end_of_day(as_of: dt.date) -> dt.datetime:
+    """The first instant after `as_of` in local time (Asia/Shanghai)."""
+    next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(next_day, timezone.get_default_timezone())
+
+
+def in_effect(prefix: str = "") -> Q:
+    """A removal in effect today: recorded and not revoked (docs/definitions.md). `prefix`
+    reaches it through a relation, e.g. "removal__" from its review."""
+    return Q(**{f"{prefix}revoked_at__isnull": True})
+
+
+def in_effect_on(day: dt.date, prefix: str = "") -> Q:
+    """A removal in effect at `day`: dated on or before it and not revoked by its end."""
+    return Q(**{f"{prefix}removed_on__lte": day}) & (
+        in_effect(prefix) | Q(**{f"{prefix}revoked_at__gte": end_of_day(day)})
+    )
+
+
+class RemovalQuerySet(models.QuerySet):
+    """The rules that say which removals count, named once (docs/definitions.md)."""
+
+    def in_effect(self):
+        return self.filter(in_effect())
+
+    def in_effect_on(self, day: dt.date):
+        return self.filter(in_effect_on(day))
+
+
 class Removal(models.Model):
     """Taking a sign down, with its evidence; revoked rather than deleted when mistaken."""
 
@@ -219,6 +250,8 @@ class Removal(models.Model):
     # anyway: the reviewer should look at this photo.
     title_in_photo = models.BooleanField(_("sign still visible in the photo"), default=False)
 
+    objects = RemovalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-removed_on", "-pk"]
         verbose_name = _("removal")
@@ -227,7 +260,7 @@ class Removal(models.Model):
             # Two requests at once cannot both remove the same sign: the database says no.
             models.UniqueConstraint(
                 fields=["signboard"],
-                condition=Q(revoked_at__isnull=True),
+                condition=in_effect(),
                 name="%(app_label)s_%(class)s_one_active_per_sign",
                 violation_error_message=ALREADY_REMOVED,
             ),
@@ -237,7 +270,7 @@ class Removal(models.Model):
                 violation_error_message=_("Please explain the reason in the note."),
             ),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True)
+                condition=in_effect()
                 | (~Q(revoke_reason="") & Q(revoked_at__gte=F("recorded_at"))),
                 name="%(app_label)s_%(class)s_revocation_complete",
                 violation_error_message=_(

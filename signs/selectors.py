@@ -39,13 +39,8 @@ from villages.access import editable_villages, visible_villages
 from villages.models import AuditEntry, DemonstrationSite, Town, Village
 
 from .choices import ItemKind, SignKind, SignStatus
-from .models import ApprovedItem, Removal, Signboard, Standard, VillageTally
-
-
-def end_of_day(as_of: dt.date) -> dt.datetime:
-    """The first instant after `as_of` in local time (Asia/Shanghai)."""
-    next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
-    return timezone.make_aware(next_day, timezone.get_default_timezone())
+from .models import ApprovedItem, Removal, Signboard, Standard, VillageTally, end_of_day
+from .models import in_effect_on as removal_in_effect_on
 
 
 def progress_percent(removed: int, still_to_remove: int) -> Decimal:
@@ -110,6 +105,11 @@ def editable_signboards(user) -> QuerySet[Signboard]:
     )
 
 
+def is_removed(signboard: Signboard) -> bool:
+    """Whether the sign has a removal in effect (so it cannot be removed again)."""
+    return signboard.removals.in_effect().exists()
+
+
 def editable_removals(user) -> QuerySet[Removal]:
     return Removal.objects.filter(signboard__village__in=editable_villages(user)).select_related(
         "signboard__village__town"
@@ -123,9 +123,8 @@ def flagged_removals(*, villages: QuerySet[Village]) -> QuerySet[Removal]:
     """Removals in effect whose photo still showed the sign (拍照识牌 read its title) and were
     saved anyway: for the reviewer to look at, newest first."""
     return (
-        Removal.objects.filter(
-            revoked_at__isnull=True, title_in_photo=True, signboard__village__in=villages
-        )
+        Removal.objects.in_effect()
+        .filter(title_in_photo=True, signboard__village__in=villages)
         .select_related("signboard__village")
         .order_by("-recorded_at", "-pk")
     )
@@ -133,9 +132,7 @@ def flagged_removals(*, villages: QuerySet[Village]) -> QuerySet[Removal]:
 
 def removals_in_effect(*, as_of: dt.date) -> QuerySet[Removal]:
     """Removals dated on or before `as_of` and not revoked by the end of that day."""
-    return Removal.objects.filter(removed_on__lte=as_of).filter(
-        Q(revoked_at__isnull=True) | Q(revoked_at__gte=end_of_day(as_of))
-    )
+    return Removal.objects.in_effect_on(as_of)
 
 
 def latest_removal_year(*, as_of: dt.date, towns=None) -> int | None:
@@ -792,8 +789,7 @@ def _removed_at(day: dt.date) -> Count:
     return Count(
         "signboard",
         distinct=True,
-        filter=Q(removed_on__lte=day)
-        & (Q(revoked_at__isnull=True) | Q(revoked_at__gte=end_of_day(day))),
+        filter=removal_in_effect_on(day),
     )
 
 

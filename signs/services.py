@@ -261,8 +261,10 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
     before = snapshot(removal)
     now = timezone.now()
     # The filter on revoked_at makes two concurrent revokes write once.
-    updated = Removal.objects.filter(pk=removal.pk, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_by=user, revoke_reason=reason
+    updated = (
+        Removal.objects.in_effect()
+        .filter(pk=removal.pk)
+        .update(revoked_at=now, revoked_by=user, revoke_reason=reason)
     )
     if not updated:
         raise ValidationError(_("This removal has already been revoked."))

@@ -12,7 +12,6 @@ import io
 import zipfile
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from villages.form_tokens import AlreadySubmitted
+from utilities.views import submit
+from villages.decorators import village_editable
 
 from . import ocr, readings, selectors, services
 from .forms import WallConfirmForm, WallEntryFormSet, WallPhotoForm
 from .pending import PendingUploads
-from .view_helpers import add_errors, already_submitted, once, village_for
 
 PENDING_WALLS = PendingUploads(session_key="pending_wall_readings", suffix=".zip")
 
@@ -48,10 +47,9 @@ def _unbundle(data: bytes) -> list[bytes]:
         return [bundle.read(f"{index}.jpg") for index in range(len(bundle.namelist()))]
 
 
-@login_required
-def wall_read(request, code):
+@village_editable
+def wall_read(request, village):
     """Step one: the room and its photos; each photo is read before the next step."""
-    village = village_for(request, code, edit=True)
     context = {"village": village, "available": ocr.available()}
     if not context["available"]:
         return render(request, "signs/wall_read.html", context)
@@ -74,10 +72,9 @@ def wall_read(request, code):
     return render(request, "signs/wall_read.html", context)
 
 
-@login_required
-def wall_photo(request, code, token, index):
+@village_editable
+def wall_photo(request, village, token, index):
     """A photo of a pending reading, for its own user to compare with what was read."""
-    village = village_for(request, code, edit=True)
     loaded = PENDING_WALLS.load(request, str(token), scope=_scope(village))
     photos = _unbundle(loaded[1]) if loaded else []
     if index >= len(photos):
@@ -87,10 +84,9 @@ def wall_photo(request, code, token, index):
     return response
 
 
-@login_required
-def wall_review(request, code, token):
+@village_editable
+def wall_review(request, village, token):
     """Step two: one proposed entry per plaque read; the ticked ones are added at once."""
-    village = village_for(request, code, edit=True)
     loaded = PENDING_WALLS.load(request, str(token), scope=_scope(village))
     if loaded is None:
         messages.warning(request, _("Those photos are no longer kept; please take them again."))
@@ -131,26 +127,24 @@ def wall_review(request, code, token):
             for data, lines in zip(_unbundle(bundle), entry["lines"], strict=True)
         ]
         village_url = reverse("village", args=[village.code])
-        try:
-            with once(confirm, request):
-                signs = services.signboards_create_from_photos(
-                    village=village,
-                    user=request.user,
-                    location=confirm.cleaned_data["location"],
-                    photos=wall_photos,
-                    entries=entries,
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, village_url)
-        except ValidationError as exc:
-            add_errors(confirm, exc)
-        else:
-            PENDING_WALLS.discard(request, str(token))
-            messages.success(
-                request,
-                ngettext("%(n)d sign added.", "%(n)d signs added.", len(signs)) % {"n": len(signs)},
-            )
-            return redirect(village_url)
+        response = submit(
+            request,
+            confirm,
+            lambda: services.signboards_create_from_photos(
+                village=village,
+                user=request.user,
+                location=confirm.cleaned_data["location"],
+                photos=wall_photos,
+                entries=entries,
+            ),
+            success_url=village_url,
+            message=lambda signs: (
+                ngettext("%(n)d sign added.", "%(n)d signs added.", len(signs)) % {"n": len(signs)}
+            ),
+            then=lambda _signs: PENDING_WALLS.discard(request, str(token)),
+        )
+        if response:
+            return response
     rows = list(zip(formset.forms, proposals, strict=False))
     return render(
         request,

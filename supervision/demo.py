@@ -126,8 +126,8 @@ def _reviews(rng: random.Random, reviewer, result: SupervisionSeedResult) -> Non
     """Removals recorded before mid-August are reviewed a few days later: most verified, a
     few returned; later ones still wait (待核验)."""
     cutoff = local_at(AS_OF - dt.timedelta(days=21), 0)
-    rows = Removal.objects.filter(revoked_at__isnull=True, recorded_at__lt=cutoff).values_list(
-        "pk", "recorded_at"
+    rows = (
+        Removal.objects.in_effect().filter(recorded_at__lt=cutoff).values_list("pk", "recorded_at")
     )
     reviews = []
     for pk, recorded_at in rows.iterator(chunk_size=BATCH_SIZE):
@@ -253,9 +253,9 @@ def _demo_rebounds(rng: random.Random, visited: list, reviewer, *, found_on: dt.
         if made == REBOUNDS // 2:
             break
         removal = (
-            Removal.objects.filter(
+            Removal.objects.in_effect()
+            .filter(
                 signboard__village=entry.village,
-                revoked_at__isnull=True,
                 removed_on__lte=found_on - dt.timedelta(days=30),
             )
             .order_by("removed_on", "pk")

@@ -10,6 +10,24 @@ from django.db import models
 
 from .models import AuditEntry, Town
 
+# What the history pages call each audited action. Each app registers its own actions'
+# labels (its choices.AUDIT_ACTIONS, in AppConfig.ready), so this module knows none of them.
+AUDIT_ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_actions(labels: dict[str, Any]) -> None:
+    AUDIT_ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """An action's label for people, or the action itself if no app registered it."""
+    return str(AUDIT_ACTION_LABELS.get(action, action))
+
+
+def action_choices() -> list[tuple[str, Any]]:
+    """The registered actions, for a filter's select."""
+    return list(AUDIT_ACTION_LABELS.items())
+
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The JSON-safe field values of `obj`, for the before/after columns."""
@@ -50,11 +68,16 @@ def audit_entry(
     )
 
 
-def audit_write(**kwargs) -> AuditEntry:
-    """Record one write; call it inside the transaction of the write it describes.
-
-    Takes the keyword arguments of `audit_entry`.
-    """
-    entry = audit_entry(**kwargs)
+def audit_write(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    town: Town | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one write; call it inside the transaction of the write it describes."""
+    entry = audit_entry(actor=actor, action=action, obj=obj, town=town, before=before, after=after)
     entry.save()
     return entry

@@ -194,31 +194,6 @@ class AuditEntry(models.Model):
         raise AuditRecordIsPermanent("audit records cannot be deleted")
 
 
-class SubmittedForm(models.Model):
-    """The one-time token of a write form that has been saved: a second submit is refused.
-
-    Each page load gets a fresh token (villages.form_tokens); the row is inserted in the same
-    transaction as the write, so a write that fails leaves the token usable for a retry.
-    """
-
-    token = models.UUIDField(_("form token"), unique=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-submitted_at", "-pk"]
-        verbose_name = _("submitted form")
-        verbose_name_plural = _("submitted forms")
-
-    def __str__(self) -> str:
-        return f"{self.token} · {self.user_id}"
-
-
 class DisplaySettings(models.Model):
     """How the pages look for one user (长辈模式), kept across sign-ins and devices."""
 

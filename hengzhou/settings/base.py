@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "axes",
     "csp",
+    "utilities",
     "villages",
     "signs",
     "supervision",

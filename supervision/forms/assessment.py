@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from signs.forms import BootstrapMixin, show_values
-from villages.form_tokens import FormTokenMixin
+from utilities.form_tokens import FormTokenMixin
+from utilities.forms import BootstrapMixin, show_values
 
 from ..choices import Indicator
 from ..services.assessment import FIRST_YEAR

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from signs.choices import RemovalReason
-from signs.forms import CAMERA, BootstrapMixin
 from signs.models import Removal
-from villages.form_tokens import FormTokenMixin
+from utilities.form_tokens import FormTokenMixin
+from utilities.forms import CAMERA, BootstrapMixin
 
 VERIFY, RETURN = "verify", "return"
 

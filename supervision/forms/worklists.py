@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from signs.forms import BootstrapMixin, DateInput
-from villages.form_tokens import FormTokenMixin
+from utilities.form_tokens import FormTokenMixin
+from utilities.forms import BootstrapMixin, DateInput
 from villages.models import Town
 
 MONTHS = [(m, m) for m in range(1, 13)]

@@ -58,7 +58,7 @@ def review_state_at(as_of: dt.date) -> Case:
 
 def reported_removals(*, villages: QuerySet[Village] | None = None) -> QuerySet[Removal]:
     """Removals in effect today (not revoked), each with `review_state`, oldest first."""
-    qs = Removal.objects.filter(revoked_at__isnull=True)
+    qs = Removal.objects.in_effect()
     if villages is not None:
         qs = qs.filter(signboard__village__in=villages)
     return (
@@ -260,9 +260,7 @@ def village_closure(*, villages: QuerySet[Village]) -> QuerySet[Village]:
     """Today's 销号 state of each village: meets_standard, reported, verified, returned,
     pending and closed (as `closed_villages` decides it), in one query, by village code."""
     today = timezone.localdate()
-    removals = Removal.objects.filter(
-        revoked_at__isnull=True, signboard__village=OuterRef("pk")
-    ).order_by()
+    removals = Removal.objects.in_effect().filter(signboard__village=OuterRef("pk")).order_by()
     closed = closed_villages(as_of=today, villages=Village.objects.filter(pk=OuterRef("pk")))
     return (
         villages.annotate(

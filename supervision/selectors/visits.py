@@ -11,11 +11,42 @@ from django.utils import timezone
 
 from signs.models import Removal
 from villages import roles
+from villages.access import user_town, visible_towns
 from villages.models import Town, Village
 
 from ..choices import ReviewStatus
 from ..models import Finding, Rebound, Visit, VisitRound, VisitVillage
 from .review import reported_removals
+
+# --- scope: what a user may open -----------------------------------------------------------
+
+
+def visible_visits(user) -> QuerySet[Visit]:
+    """The visits of the townships the user sees."""
+    return Visit.objects.filter(town__in=visible_towns(user)).select_related("town", "round")
+
+
+def visible_visit_villages(user) -> QuerySet[VisitVillage]:
+    return VisitVillage.objects.filter(visit__town__in=visible_towns(user)).select_related(
+        "village", "visit__town", "visit__round"
+    )
+
+
+def visible_rounds(*, town) -> QuerySet[VisitRound]:
+    """Every round for the city (town None); a township's staff, the rounds that visit it."""
+    if town is None:
+        return VisitRound.objects.all()
+    return VisitRound.objects.filter(visits__town=town).distinct()
+
+
+def closable_findings(user) -> QuerySet[Finding]:
+    """The findings a township's staffer closes: their own township's (none for the city)."""
+    town = user_town(user)
+    if town is None:
+        return Finding.objects.none()
+    return Finding.objects.filter(visit_village__visit__town=town).select_related(
+        "visit_village__village", "visit_village__visit__town", "visit_village__visit__round"
+    )
 
 
 def rounds(*, year: int | None = None, towns=None) -> QuerySet[VisitRound]:
@@ -157,12 +188,11 @@ def town_visits(*, town: Town) -> QuerySet[Visit]:
 def removals_to_rebound(*, village: Village) -> QuerySet[Removal]:
     """The village's removals in effect today whose sign is not already recorded as hung
     again (and still up): the signs a reviewer may find back on the wall."""
-    sign_removed_again = Removal.objects.filter(
-        signboard=OuterRef("signboard"), revoked_at__isnull=True
-    )
+    sign_removed_again = Removal.objects.in_effect().filter(signboard=OuterRef("signboard"))
     still_up = Rebound.objects.filter(removal=OuterRef("pk")).exclude(Exists(sign_removed_again))
     return (
-        Removal.objects.filter(signboard__village=village, revoked_at__isnull=True)
+        Removal.objects.in_effect()
+        .filter(signboard__village=village)
         .exclude(Exists(still_up))
         .select_related("signboard")
         .order_by("signboard__location", "signboard__title", "pk")

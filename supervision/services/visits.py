@@ -290,7 +290,7 @@ def finding_record(
 
 def rebound_still_up(removal: Removal) -> bool:
     """The removal already has a rebound whose sign is still on the wall."""
-    removed_again = Removal.objects.filter(signboard=OuterRef("signboard"), revoked_at__isnull=True)
+    removed_again = Removal.objects.in_effect().filter(signboard=OuterRef("signboard"))
     return Rebound.objects.filter(removal=removal).exclude(Exists(removed_again)).exists()
 
 
@@ -371,10 +371,7 @@ def finding_close(*, finding: Finding, user, note: str) -> Finding:
     if staff_town is None or staff_town.pk != town.pk:
         raise ValidationError(_("Only the township's own staff close its findings."))
     rebound = Rebound.objects.filter(finding=finding).select_related("signboard").first()
-    if (
-        rebound is not None
-        and not rebound.signboard.removals.filter(revoked_at__isnull=True).exists()
-    ):
+    if rebound is not None and not rebound.signboard.removals.in_effect().exists():
         raise ValidationError(
             _("The sign hung again is still up: record its removal on the village page first.")
         )

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from signs.models import VillageTally
+from signs.models import VillageTally, in_effect
 from villages.audit import audit_entry, audit_write, snapshot
 from villages.models import AuditEntry, Town
 
@@ -43,7 +43,7 @@ def _generated_items(work_list: WorkList) -> list[WorkItem]:
         .order_by("village__town__code", "village__code")
     )
     returned = (
-        RemovalReview.objects.filter(status=ReviewStatus.RETURNED, removal__revoked_at__isnull=True)
+        RemovalReview.objects.filter(in_effect("removal__"), status=ReviewStatus.RETURNED)
         .select_related("removal__signboard__village__town")
         .order_by("removal__signboard__village__town__code", "removal__signboard__village__code")
     )

@@ -4,29 +4,25 @@ Reviewers see every township and write the weights and remarks; township staff s
 township's line (ranked among all); anyone else gets a 404.
 """
 
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from signs import selectors as signs_selectors
-from signs.excel import XLSX_CONTENT_TYPE, content_disposition
-from signs.view_helpers import add_errors, already_submitted, once
+from utilities.views import submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
-from villages.form_tokens import AlreadySubmitted
+from villages.decorators import city_reads_reviewer_writes, reviewer_required
 
+from .. import exports
 from ..choices import Indicator
 from ..forms.assessment import AssessmentYearForm, RemarkForm, WeightsForm
 from ..selectors import assessment as selectors
 from ..services import assessment as services
 from ..services.assessment import FIRST_YEAR
-from ..tables import assessment as sheet
 
 # The indicators in a word each, for the phone's one-line summary of a township.
 SHORT_LABELS = {
@@ -67,15 +63,7 @@ def assessment(request):
     weights = selectors.weights()
     as_of = selectors.as_of_for(year)
     if request.GET.get("_export") == "xlsx":
-        response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-        sheet.write_sheet(
-            response, rows=rows, weights=weights, year=year, as_of=as_of,
-            unit=settings.SITE_UNIT_NAME,
-        )  # fmt: skip
-        response["Content-Disposition"] = content_disposition(
-            sheet.filename(year), ascii_name=f"hengzhou-assessment-{year}.xlsx"
-        )
-        return response
+        return exports.assessment(rows=rows, weights=weights, year=year, as_of=as_of)
     return render(
         request,
         "supervision/assessment/assessment.html",
@@ -100,25 +88,22 @@ def assessment(request):
     )
 
 
-@login_required
+@reviewer_required
 def assessment_weights(request):
     """The reviewers set how much each indicator counts; the five add up to 100."""
-    if not is_reviewer(request.user):
-        raise Http404
     year = AssessmentYearForm(request.GET or None).value(default_year=_latest_year)
     back = _assessment_url(year)
     form = WeightsForm(request.POST or None, weights=selectors.weights())
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                services.weights_update(user=request.user, weights=form.weights())
-        except AlreadySubmitted:
-            return already_submitted(request, back)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The weights were saved; the scores use them now."))
-            return redirect(back)
+        response = submit(
+            request,
+            form,
+            lambda: services.weights_update(user=request.user, weights=form.weights()),
+            success_url=back,
+            message=_("The weights were saved; the scores use them now."),
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/assessment/weights.html",
@@ -126,20 +111,16 @@ def assessment_weights(request):
     )
 
 
-@login_required
+@city_reads_reviewer_writes
 def assessment_remarks(request, year, code):
     """A township's line of the year and the reviewers' remarks on it.
 
     City-level users may read it; only reviewers write (anyone else: 404).
     """
-    if not is_city_level(request.user):
-        raise Http404
     if not FIRST_YEAR <= year <= timezone.localdate().year:
         raise Http404
     town = get_object_or_404(visible_towns(request.user), code=code)
     can_write = is_reviewer(request.user)
-    if request.method == "POST" and not can_write:
-        raise Http404
     rows = selectors.assessment(year=year)
     row = next(row for row in rows if row.town.pk == town.pk)
     back = _assessment_url(year)
@@ -147,18 +128,17 @@ def assessment_remarks(request, year, code):
     if can_write:
         form = RemarkForm(request.POST or None, initial={"remarks": row.remarks})
     if form is not None and form.is_bound and form.is_valid():
-        try:
-            with once(form, request):
-                services.remark_save(
-                    user=request.user, town=town, year=year, remarks=form.cleaned_data["remarks"]
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, back)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Remarks on %(town)s saved.") % {"town": town.name})
-            return redirect(back)
+        response = submit(
+            request,
+            form,
+            lambda: services.remark_save(
+                user=request.user, town=town, year=year, remarks=form.cleaned_data["remarks"]
+            ),
+            success_url=back,
+            message=_("Remarks on %(town)s saved.") % {"town": town.name},
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/assessment/remarks.html",

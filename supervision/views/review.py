@@ -8,28 +8,27 @@ returned removals. Anything else is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from signs import ocr, readings
 from signs import selectors as signs_selectors
-from signs.view_helpers import add_errors, already_submitted, once
+from utilities.views import form_errors_text, refused_with_message, submit
 from villages.access import (
-    is_city_level,
     is_reviewer,
     user_town,
     visible_towns,
     visible_villages,
 )
-from villages.form_tokens import AlreadySubmitted
+from villages.decorators import city_reads_reviewer_writes
 
 from ..choices import ReviewStatus
 from ..filtersets.review import ReviewQueueFilterSet
@@ -40,13 +39,7 @@ from ..tables.review import ReviewQueueTable
 
 QUEUE_PER_PAGE = 30
 RETURNED_PER_PAGE = 30
-
-
-def _require_city(request, *, decide: bool = False) -> None:
-    """Reviewers decide; city-level users may read; anyone else gets a 404."""
-    allowed = is_reviewer(request.user) if decide else is_city_level(request.user)
-    if not allowed:
-        raise Http404
+NOTHING_VERIFIED = gettext_lazy("Nothing was verified. %(error)s")
 
 
 def _pending(user):
@@ -64,10 +57,8 @@ class ReviewQueueView(SingleTableMixin, FilterView):
     template_name = "supervision/review/queue.html"
     table_pagination = {"per_page": QUEUE_PER_PAGE}
 
+    @method_decorator(city_reads_reviewer_writes)
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        _require_city(request, decide=request.method == "POST")
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -89,66 +80,51 @@ class ReviewQueueView(SingleTableMixin, FilterView):
         """核验通过所选: all the ticked removals, or none."""
         form = BulkVerifyForm(request.POST, removals=_pending(request.user))
         queue_url = request.get_full_path()
-        if form.is_valid():
-            try:
-                with once(form, request):
-                    done = services.removals_verify_bulk(
-                        removals=list(form.cleaned_data["removals"]), user=request.user
-                    )
-            except AlreadySubmitted:
-                return already_submitted(request, queue_url)
-            except ValidationError as exc:
-                messages.error(
-                    request,
-                    _("Nothing was verified. %(error)s") % {"error": " ".join(exc.messages)},
-                )
-            else:
-                messages.success(request, _("%(n)d removals verified.") % {"n": len(done)})
-        else:
-            errors = " ".join(e for field in form.errors.values() for e in field)
-            messages.error(request, _("Nothing was verified. %(error)s") % {"error": errors})
-        return redirect(queue_url)
+        if not form.is_valid():
+            messages.error(request, NOTHING_VERIFIED % {"error": form_errors_text(form)})
+            return redirect(queue_url)
+        return submit(
+            request,
+            form,
+            lambda: services.removals_verify_bulk(
+                removals=list(form.cleaned_data["removals"]), user=request.user
+            ),
+            success_url=queue_url,
+            message=lambda done: _("%(n)d removals verified.") % {"n": len(done)},
+            on_refused=refused_with_message(request, queue_url, NOTHING_VERIFIED),
+        )
 
 
 review_queue = ReviewQueueView.as_view()
 
 
-@login_required
+@city_reads_reviewer_writes
 def review_removal(request, pk):
     """One removal with its evidence: 核验通过, or 退回 with what to correct; then the next."""
-    _require_city(request, decide=request.method == "POST")
     removal = get_object_or_404(selectors.visible_removals(request.user), pk=pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with once(form, request):
-                if data["decision"] == RETURN:
-                    services.removal_return(
-                        removal=removal, user=request.user, comment=data["comment"]
-                    )
-                else:
-                    services.removal_verify(removal=removal, user=request.user)
-        except AlreadySubmitted:
-            return already_submitted(request, reverse("review_removal", args=[removal.pk]))
-        except ValidationError as exc:
-            add_errors(form, exc)
+        returned = data["decision"] == RETURN
+        if returned:
+            text = _("“%(sign)s” returned to %(town)s for correction.")
         else:
-            if data["decision"] == RETURN:
-                text = _("“%(sign)s” returned to %(town)s for correction.")
-            else:
-                text = _("“%(sign)s” verified.")
-            village = removal.signboard.village
-            messages.success(
-                request, text % {"sign": removal.signboard.title, "town": village.town}
-            )
-            following = selectors.next_pending(
-                villages=visible_villages(request.user), after=removal
-            )
-            if following is None:
-                messages.info(request, _("Nothing else is waiting for verification."))
-                return redirect("review_queue")
-            return redirect("review_removal", pk=following.pk)
+            text = _("“%(sign)s” verified.")
+        response = submit(
+            request,
+            form,
+            lambda: (
+                services.removal_return(removal=removal, user=request.user, comment=data["comment"])
+                if returned
+                else services.removal_verify(removal=removal, user=request.user)
+            ),
+            success_url=lambda _review: _next_to_review(request, removal),
+            already_url=reverse("review_removal", args=[removal.pk]),
+            message=text
+            % {"sign": removal.signboard.title, "town": removal.signboard.village.town},
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/review/removal.html",
@@ -163,6 +139,15 @@ def review_removal(request, pk):
             "statuses": ReviewStatus,
         },
     )
+
+
+def _next_to_review(request, removal) -> str:
+    """The next removal waiting after `removal`, or the queue when none is left."""
+    following = selectors.next_pending(villages=visible_villages(request.user), after=removal)
+    if following is None:
+        messages.info(request, _("Nothing else is waiting for verification."))
+        return reverse("review_queue")
+    return reverse("review_removal", args=[following.pk])
 
 
 @login_required
@@ -186,9 +171,7 @@ def review_returned(request, code):
 @login_required
 def removal_resubmit(request, pk):
     """The township corrects a returned removal (reason, note, photos) and resubmits it."""
-    removal = get_object_or_404(
-        signs_selectors.editable_removals(request.user).filter(revoked_at__isnull=True), pk=pk
-    )
+    removal = get_object_or_404(signs_selectors.editable_removals(request.user).in_effect(), pk=pk)
     returned_url = reverse("review_returned", args=[removal.signboard.village.town.code])
     review = getattr(removal, "review", None)
     if review is None or review.status != ReviewStatus.RETURNED:  # resubmitted, or never returned
@@ -205,33 +188,31 @@ def removal_resubmit(request, pk):
             except ValidationError as exc:
                 form.add_error("photo", exc.messages)
     if form.is_bound and form.is_valid():
-        try:
-            with once(form, request):
-                services.removal_resubmit(
-                    removal=removal,
-                    user=request.user,
-                    reason=data["reason"],
-                    note=data["note"],
-                    photo=data["photo"],
-                    photo_before=data["photo_before"],
-                    title_in_photo=flag,
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, returned_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("“%(sign)s” corrected and sent back for verification.")
-                % {"sign": removal.signboard.title},
-            )
-            if flag:
-                messages.warning(
+        response = submit(
+            request,
+            form,
+            lambda: services.removal_resubmit(
+                removal=removal,
+                user=request.user,
+                reason=data["reason"],
+                note=data["note"],
+                photo=data["photo"],
+                photo_before=data["photo_before"],
+                title_in_photo=flag,
+            ),
+            success_url=returned_url,
+            message=_("“%(sign)s” corrected and sent back for verification.")
+            % {"sign": removal.signboard.title},
+            then=lambda _removal: (
+                flag
+                and messages.warning(
                     request,
                     _("The sign was still read in the new photo: the reviewer will check it."),
                 )
-            return redirect(returned_url)
+            ),
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/review/resubmit.html",

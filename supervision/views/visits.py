@@ -7,31 +7,23 @@ staff read their own township's visits and close its findings; anyone else gets 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from signs.view_helpers import add_errors, already_submitted, once
+from utilities.views import submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
-from villages.form_tokens import AlreadySubmitted
+from villages.decorators import city_reads_reviewer_writes, reviewer_required, town_or_city_required
 
 from ..forms.visits import FindingCloseForm, FindingForm, ReboundForm, VisitForm, VisitRoundForm
-from ..models import Finding, Visit, VisitRound, VisitVillage
 from ..selectors import visits as selectors
 from ..services import visits as services
 
 
-def _town_or_404(request):
-    """The staffer's township; city-level users get None; anyone else a 404."""
-    if is_city_level(request.user):
-        return None
-    town = user_town(request.user)
-    if town is None:
-        raise Http404
-    return town
+def _town(request):
+    """The staffer's township; None for city-level users (behind town_or_city_required)."""
+    return None if is_city_level(request.user) else user_town(request.user)
 
 
 def _year(request) -> int:
@@ -43,20 +35,10 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else selectors.latest_round_year()
 
 
-def visible_visits(user):
-    return Visit.objects.filter(town__in=visible_towns(user)).select_related("town", "round")
-
-
-def visible_visit_villages(user):
-    return VisitVillage.objects.filter(visit__town__in=visible_towns(user)).select_related(
-        "village", "visit__town", "visit__round"
-    )
-
-
-@login_required
+@town_or_city_required
 def visit_rounds(request):
     """Reviewers: every round and the year's coverage; staff: their township's visits."""
-    town = _town_or_404(request)
+    town = _town(request)
     year = _year(request)
     if town is not None:
         return render(
@@ -76,11 +58,9 @@ def visit_rounds(request):
     )
 
 
-@login_required
+@reviewer_required
 def visit_round_create(request):
     """Draw a quarter's round; 预览抽取结果 shows the draw before anything is saved."""
-    if not is_reviewer(request.user):
-        raise Http404
     form = VisitRoundForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -93,27 +73,26 @@ def visit_round_create(request):
                 inspectors_per_visit=data["inspectors_per_visit"],
             )
         else:
-            try:
-                with once(form, request):
-                    visit_round = services.visit_round_create(user=request.user, **data)
-            except AlreadySubmitted:
-                return already_submitted(request, reverse("visit_rounds"))
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("%(round)s drawn and saved.") % {"round": visit_round})
-                return redirect("visit_round", pk=visit_round.pk)
+            response = submit(
+                request,
+                form,
+                lambda: services.visit_round_create(user=request.user, **data),
+                success_url=lambda visit_round: reverse("visit_round", args=[visit_round.pk]),
+                already_url=reverse("visit_rounds"),
+                message=lambda visit_round: (
+                    _("%(round)s drawn and saved.") % {"round": visit_round}
+                ),
+            )
+            if response:
+                return response
     return render(request, "supervision/visits/round_form.html", {"form": form, "preview": preview})
 
 
-@login_required
+@town_or_city_required
 def visit_round(request, pk):
     """A round, township by township: date, inspectors, villages, findings and rebounds."""
-    town = _town_or_404(request)
-    scope = VisitRound.objects.all()
-    if town is not None:
-        scope = scope.filter(visits__town=town).distinct()
-    visit_round = get_object_or_404(scope, pk=pk)
+    town = _town(request)
+    visit_round = get_object_or_404(selectors.visible_rounds(town=town), pk=pk)
     visits = list(
         selectors.round_visits(visit_round=visit_round, towns=None if town is None else [town])
     )
@@ -127,7 +106,7 @@ def visit_round(request, pk):
 @login_required
 def visit_detail(request, pk):
     """One township's visit: each village with its findings and rebounds."""
-    visit = get_object_or_404(visible_visits(request.user), pk=pk)
+    visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
     staff_town = user_town(request.user)
     return render(
         request,
@@ -142,14 +121,10 @@ def visit_detail(request, pk):
     )
 
 
-@login_required
+@city_reads_reviewer_writes
 def visit_edit(request, pk):
     """Correct a township's visit (its real date, who went, a note): reviewers."""
-    if not is_city_level(request.user):
-        raise Http404
-    visit = get_object_or_404(visible_visits(request.user), pk=pk)
-    if request.method == "POST" and not is_reviewer(request.user):
-        raise Http404
+    visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
     visit_url = reverse("visit_detail", args=[visit.pk])
     form = VisitForm(
         request.POST or None,
@@ -161,16 +136,15 @@ def visit_edit(request, pk):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                services.visit_update(visit=visit, user=request.user, **form.cleaned_fields())
-        except AlreadySubmitted:
-            return already_submitted(request, visit_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Visit saved."))
-            return redirect(visit_url)
+        response = submit(
+            request,
+            form,
+            lambda: services.visit_update(visit=visit, user=request.user, **form.cleaned_fields()),
+            success_url=visit_url,
+            message=_("Visit saved."),
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/visits/visit_form.html",
@@ -178,35 +152,24 @@ def visit_edit(request, pk):
     )
 
 
-def _visit_village_for_writing(request, pk) -> VisitVillage:
-    """City-level users open the form page; only reviewers may send it."""
-    if not is_city_level(request.user):
-        raise Http404
-    visit_village = get_object_or_404(visible_visit_villages(request.user), pk=pk)
-    if request.method == "POST" and not is_reviewer(request.user):
-        raise Http404
-    return visit_village
-
-
-@login_required
+@city_reads_reviewer_writes
 def finding_create(request, pk):
     """Record a problem seen in a visited village and the follow-up the township owes."""
-    visit_village = _visit_village_for_writing(request, pk)
+    visit_village = get_object_or_404(selectors.visible_visit_villages(request.user), pk=pk)
     visit_url = reverse("visit_detail", args=[visit_village.visit_id])
     form = FindingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                services.finding_record(
-                    visit_village=visit_village, user=request.user, **form.cleaned_fields()
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, visit_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Finding recorded."))
-            return redirect(visit_url)
+        response = submit(
+            request,
+            form,
+            lambda: services.finding_record(
+                visit_village=visit_village, user=request.user, **form.cleaned_fields()
+            ),
+            success_url=visit_url,
+            message=_("Finding recorded."),
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/visits/finding_form.html",
@@ -214,32 +177,31 @@ def finding_create(request, pk):
     )
 
 
-@login_required
+@city_reads_reviewer_writes
 def rebound_create(request, pk):
     """A removed sign found hung again: the sign goes back on the village's wall."""
-    visit_village = _visit_village_for_writing(request, pk)
+    visit_village = get_object_or_404(selectors.visible_visit_villages(request.user), pk=pk)
     visit_url = reverse("visit_detail", args=[visit_village.visit_id])
     removals = selectors.removals_to_rebound(village=visit_village.village)
     form = ReboundForm(
         request.POST or None, removals=removals, found_on=visit_village.visit.visited_on
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                rebound = services.rebound_record(
-                    visit_village=visit_village, user=request.user, **form.cleaned_fields()
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, visit_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.warning(
-                request,
+        response = submit(
+            request,
+            form,
+            lambda: services.rebound_record(
+                visit_village=visit_village, user=request.user, **form.cleaned_fields()
+            ),
+            success_url=visit_url,
+            message=lambda rebound: (
                 _("Rebound of “%(sign)s” recorded: %(village)s no longer meets the standard.")
-                % {"sign": rebound.signboard.title, "village": visit_village.village.name},
-            )
-            return redirect(visit_url)
+                % {"sign": rebound.signboard.title, "village": visit_village.village.name}
+            ),
+            level=messages.WARNING,
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/visits/rebound_form.html",
@@ -252,19 +214,10 @@ def rebound_create(request, pk):
     )
 
 
-def _closable_findings(user):
-    town = user_town(user)
-    if town is None:
-        return Finding.objects.none()
-    return Finding.objects.filter(visit_village__visit__town=town).select_related(
-        "visit_village__village", "visit_village__visit__town", "visit_village__visit__round"
-    )
-
-
 @login_required
 def finding_close(request, pk):
     """The township's staff say how the problem was put right."""
-    finding = get_object_or_404(_closable_findings(request.user), pk=pk)
+    finding = get_object_or_404(selectors.closable_findings(request.user), pk=pk)
     visit = finding.visit_village.visit
     back = (
         reverse("followups", args=[visit.town.code])
@@ -276,18 +229,17 @@ def finding_close(request, pk):
         return redirect(back)
     form = FindingCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                services.finding_close(
-                    finding=finding, user=request.user, note=form.cleaned_data["note"]
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, back)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Finding closed."))
-            return redirect(back)
+        response = submit(
+            request,
+            form,
+            lambda: services.finding_close(
+                finding=finding, user=request.user, note=form.cleaned_data["note"]
+            ),
+            success_url=back,
+            message=_("Finding closed."),
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/visits/finding_close.html",
@@ -313,11 +265,11 @@ def followups(request, code):
     )
 
 
-@login_required
+@town_or_city_required
 def not_looked_at(request):
     """Villages never visited or not visited this year, and removals awaiting verification;
     township staff see their own township's part."""
-    town = _town_or_404(request)
+    town = _town(request)
     year = _year(request)
     report = selectors.not_looked_at(year=year, towns=None if town is None else [town])
     return render(

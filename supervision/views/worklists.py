@@ -5,40 +5,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from signs.excel import XLSX_CONTENT_TYPE, LedgerSheet, content_disposition, new_workbook
-from signs.view_helpers import add_errors, already_submitted, once
+from utilities.views import submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
-from villages.form_tokens import AlreadySubmitted
+from villages.decorators import city_reads_reviewer_writes, reviewer_required, town_or_city_required
 
+from .. import exports
 from ..filtersets.worklists import WorkItemFilterSet
 from ..forms.worklists import WorkItemDoneForm, WorkItemForm, WorkListForm
 from ..selectors import worklists as selectors
 from ..services import worklists as services
 
 
-def _reviewer_only(request) -> None:
-    if not is_reviewer(request.user):
-        raise Http404
-
-
-def _readers_only(request) -> None:
-    """City-level users and township staff read work lists; anyone else gets a 404."""
-    if not is_city_level(request.user) and user_town(request.user) is None:
-        raise Http404
-
-
-@login_required
+@town_or_city_required
 def worklist_list(request):
     """Every list with its completion: over all townships at city level, the staffer's
     own township's items otherwise."""
-    _readers_only(request)
     city = is_city_level(request.user)
     town = None if city else user_town(request.user)
     years = list(
@@ -65,37 +51,34 @@ def worklist_list(request):
     )
 
 
-@login_required
+@reviewer_required
 def worklist_create(request):
     """Issue this month's list: tasks for every township, items from the figures."""
-    _reviewer_only(request)
     form = WorkListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                work_list = services.work_list_issue(user=request.user, **form.service_kwargs())
-        except AlreadySubmitted:
-            return already_submitted(request, reverse("worklist_list"))
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            count = work_list.items.count()
-            messages.success(
-                request,
-                _("“%(title)s” issued with %(n)d items.") % {"title": work_list.title, "n": count},
-            )
-            return redirect("worklist_detail", pk=work_list.pk)
+        response = submit(
+            request,
+            form,
+            lambda: services.work_list_issue(user=request.user, **form.service_kwargs()),
+            success_url=lambda work_list: reverse("worklist_detail", args=[work_list.pk]),
+            already_url=reverse("worklist_list"),
+            message=lambda work_list: (
+                _("“%(title)s” issued with %(n)d items.")
+                % {"title": work_list.title, "n": work_list.items.count()}
+            ),
+        )
+        if response:
+            return response
     return render(request, "supervision/worklists/form.html", {"form": form})
 
 
 def _work_list_for(request, pk):
-    _readers_only(request)
     return get_object_or_404(
         selectors.visible_work_lists(request.user).select_related("issued_by"), pk=pk
     )
 
 
-@login_required
+@town_or_city_required
 def worklist_detail(request, pk):
     """Completion by township and the items grouped by township; staff see and answer only
     their own township's. `?_export=xlsx` gives the filtered items as a 台账."""
@@ -109,7 +92,7 @@ def worklist_detail(request, pk):
     items = list(filterset.qs)
     completion = selectors.completion_by_town(work_list=work_list, towns=towns)
     if request.GET.get("_export") == "xlsx":
-        return _export(work_list, completion, items)
+        return exports.work_list_completion(work_list, completion, items)
     return render(
         request,
         "supervision/worklists/detail.html",
@@ -127,7 +110,7 @@ def worklist_detail(request, pk):
     )
 
 
-@login_required
+@town_or_city_required
 def worklist_print(request, pk):
     """The list on A4, a section per township with a 签收 line; staff print their own."""
     work_list = _work_list_for(request, pk)
@@ -146,30 +129,24 @@ def worklist_print(request, pk):
     )
 
 
-@login_required
+@city_reads_reviewer_writes
 def workitem_create(request, pk):
     """Add a free-text item to an issued list, for one township or every one. Reviewers add;
     other city-level users may look at the form but not send it (as on the review page)."""
-    if not is_city_level(request.user) or (
-        request.method == "POST" and not is_reviewer(request.user)
-    ):
-        raise Http404
     work_list = get_object_or_404(selectors.visible_work_lists(request.user), pk=pk)
-    url = reverse("worklist_detail", args=[work_list.pk])
     form = WorkItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                added = services.work_item_add(
-                    work_list=work_list, user=request.user, **form.cleaned_fields()
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("%(n)d items added.") % {"n": len(added)})
-            return redirect(url)
+        response = submit(
+            request,
+            form,
+            lambda: services.work_item_add(
+                work_list=work_list, user=request.user, **form.cleaned_fields()
+            ),
+            success_url=reverse("worklist_detail", args=[work_list.pk]),
+            message=lambda added: _("%(n)d items added.") % {"n": len(added)},
+        )
+        if response:
+            return response
     return render(
         request,
         "supervision/worklists/item_form.html",
@@ -188,18 +165,17 @@ def workitem_done(request, pk):
         return redirect(url)
     form = WorkItemDoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with once(form, request):
-                services.work_item_done(
-                    item=item, user=request.user, note=form.cleaned_data["note"]
-                )
-        except AlreadySubmitted:
-            return already_submitted(request, url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Item marked done."))
-            return redirect(url)
+        response = submit(
+            request,
+            form,
+            lambda: services.work_item_done(
+                item=item, user=request.user, note=form.cleaned_data["note"]
+            ),
+            success_url=url,
+            message=_("Item marked done."),
+        )
+        if response:
+            return response
     return render(request, "supervision/worklists/done_form.html", {"form": form, "item": item})
 
 
@@ -212,77 +188,6 @@ def _by_town(items, completion) -> list[dict]:
             groups.append({"town": item.town, "row": rows.get(item.town_id), "items": []})
         groups[-1]["items"].append(item)
     return groups
-
-
-def _export(work_list, completion, items) -> HttpResponse:
-    """Two 台账 sheets: completion by township (with 合计) and one row per item."""
-    today = timezone.localdate()
-    workbook = new_workbook()
-    summary = LedgerSheet(
-        workbook,
-        name="完成情况",
-        title=f"{work_list.title}完成情况统计表",
-        unit=settings.SITE_UNIT_NAME,
-        as_of=today,
-        headers=["乡镇", "事项数", "已完成", "按时完成", "未完成", "完成率(%)"],
-        widths=[14, 10, 10, 10, 10, 12],
-        number_formats={6: "0.0"},
-    )
-    for row in completion:
-        summary.row(
-            [row.town.name, row.items, row.done, row.done_on_time, row.open, float(row.percent)]
-        )
-    total = selectors.total_completion(completion)
-    summary.total(
-        "合计",
-        ["", total["items"], total["done"], total["done_on_time"], total["open"],
-         float(total["percent"])],
-    )  # fmt: skip
-    summary.close()
-    detail = LedgerSheet(
-        workbook,
-        name="事项清单",
-        title=f"{work_list.title}（完成时限：{work_list.due_on:%Y年%m月%d日}）",
-        unit=settings.SITE_UNIT_NAME,
-        as_of=today,
-        headers=["乡镇", "类别", "事项", "村(社区)", "完成情况", "完成时间", "完成说明", "填报人"],
-        widths=[12, 14, 48, 14, 10, 18, 36, 12],
-    )
-    for item in items:
-        detail.row(
-            [
-                item.town.name,
-                item.get_kind_display(),
-                item.text,
-                item.village.name if item.village else "",
-                _state_label(item, work_list),
-                item.done_at,
-                item.done_note,
-                _person(item.done_by),
-            ]
-        )
-    detail.close()
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    workbook.save(response)
-    response["Content-Disposition"] = content_disposition(
-        f"{work_list.title}_{today:%Y-%m-%d}.xlsx",
-        ascii_name=f"hengzhou-worklist-{work_list.pk}-{today:%Y-%m-%d}.xlsx",
-    )
-    return response
-
-
-def _state_label(item, work_list) -> str:
-    if item.done_at is None:
-        return "未完成"
-    if item.done_on <= work_list.due_on:
-        return "按时完成"
-    return "逾期完成"
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
 
 
 urlpatterns = [

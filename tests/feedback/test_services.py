@@ -8,8 +8,8 @@ from django.utils import timezone
 from feedback.choices import FeedbackKind, FeedbackStatus
 from feedback.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Feedback
 from feedback.services import feedback_answer
-from signs.choices import AUDIT_ACTION_LABELS
 from villages import roles
+from villages.audit import AUDIT_ACTION_LABELS
 from villages.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.urls import reverse
 from feedback.models import Feedback
 from feedback.services import feedback_answer
 from tests.helpers import with_token
-from villages.models import AuditEntry, SubmittedForm
+from utilities.models import SubmittedForm
+from villages.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -97,7 +97,7 @@ def form_data(data: dict | None = None, **fields) -> dict:
     """POST data for a write form, with a fresh one-time token as from its own page load.
 
     Every POST of this suite goes through here: the app's write forms carry a `form_token`
-    (villages.form_tokens); forms without one ignore the extra field.
+    (utilities.form_tokens); forms without one ignore the extra field.
     """
     return {"form_token": str(uuid.uuid4()), **(data or {}), **fields}
 

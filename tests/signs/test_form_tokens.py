@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from signs.models import Removal, Signboard
 from tests.helpers import with_token
-from villages.models import AuditEntry, SubmittedForm
+from utilities.models import SubmittedForm
+from villages.models import AuditEntry
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from signs import imports
 from signs.choices import RemovalReason, SignKind
-from signs.excel import XLSX_CONTENT_TYPE
 from signs.models import ApprovedItem, Removal, Signboard, Standard
+from utilities.excel import XLSX_CONTENT_TYPE
 from villages import roles
 from villages.models import AuditEntry, Town, Village
 

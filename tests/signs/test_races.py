@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from signs import selectors
 from signs.models import Removal, Signboard, VillageTally
-from villages.models import AuditEntry, SubmittedForm
+from utilities.models import SubmittedForm
+from villages.models import AuditEntry
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 only_postgresql = pytest.mark.skipif(

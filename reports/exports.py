@@ -14,10 +14,10 @@ from django.db.models import OuterRef, Subquery
 from openpyxl.chart import BarChart, Reference
 
 from signs import selectors
-from signs.choices import ItemKind, RemovalReason, SignKind, SignStatus
-from signs.excel import SIGN_LEDGER_SHEET, WAN_FORMAT, LedgerSheet, new_workbook
+from signs.choices import SIGN_LEDGER_SHEET, ItemKind, RemovalReason, SignKind, SignStatus
 from supervision.choices import ReviewStatus
 from supervision.selectors import review as review_selectors
+from utilities.excel import WAN_FORMAT, LedgerSheet, new_workbook, write_table, xlsx_response
 from villages.models import DemonstrationSite, Village
 
 CITY = "横州市"
@@ -272,3 +272,30 @@ def _standard(workbook, *, as_of, unit) -> None:
         for item in selectors.standard_items(standard=standard):
             sheet.row([ITEM_KIND_LABELS[item.kind], item.number, item.title])
     sheet.close()
+
+
+def ledger(*, as_of: dt.date, towns=None):
+    """The full 台账 as a download."""
+    return xlsx_response(
+        lambda out: write_ledger(out, as_of=as_of, towns=towns),
+        filename(as_of),
+        ascii_name=ascii_filename(as_of),
+        stream=True,
+    )
+
+
+def town_progress(table, *, as_of: dt.date):
+    """The dashboard's table of townships as a download: its rows in its order, every row."""
+    return xlsx_response(
+        lambda out: write_table(
+            out,
+            table,
+            name="乡镇进度",
+            title="各乡镇牌子清理规范工作进度表",
+            unit=settings.SITE_UNIT_NAME,
+            as_of=as_of,
+        ),  # fmt: skip
+        f"各乡镇进度_截至{as_of:%Y-%m-%d}.xlsx",
+        ascii_name=f"hengzhou-townships-{as_of:%Y-%m-%d}.xlsx",
+        stream=True,
+    )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
 from urllib.parse import quote
 
 import django_tables2 as tables
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl.cell import WriteOnlyCell
@@ -23,8 +25,6 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-# The sheet of the 台账 with one row per sign; the inventory import reads it back as is.
-SIGN_LEDGER_SHEET = "牌子台账"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters that make a spreadsheet treat text as a formula (OWASP ASVS 1.2.10).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -258,6 +258,24 @@ def content_disposition(filename: str, *, ascii_name: str) -> str:
     if not plain.lower().endswith(".xlsx"):
         plain = "hengzhou.xlsx"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def xlsx_response(
+    write, filename: str, *, ascii_name: str, stream: bool = False
+) -> HttpResponse | FileResponse:
+    """A download of the workbook `write(file)` writes; `filename` in Chinese, `ascii_name`
+    for clients that cannot read it. With `stream`, for a workbook that can grow (the 台账),
+    it goes out from a temporary file so that memory stays flat."""
+    if not stream:
+        response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+        write(response)
+    else:
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+        write(out)
+        out.seek(0)
+        response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename, ascii_name=ascii_name)
+    return response
 
 
 def write_table(out, table, *, name: str, title: str, unit: str, as_of: dt.date) -> None:
