@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from utilities.views import submit
+from utilities.views import form_page, submit
 
 from . import selectors, services
 from .access import can_answer
@@ -49,18 +49,16 @@ def feedback_list(request):
 def feedback_create(request):
     """Send a suggestion, complaint or problem report; a double tap sends it once."""
     form = FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.feedback_create(user=request.user, **form.cleaned_fields()),
-            success_url=lambda feedback: reverse("feedback_detail", args=[feedback.pk]),
-            already_url=reverse("feedback_list"),
-            message=_("Sent. The answer of the system administrators will appear here."),
-        )
-        if response:
-            return response
-    return render(request, "feedback/form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda: services.feedback_create(user=request.user, **form.cleaned_fields()),
+        success_url=lambda feedback: reverse("feedback_detail", args=[feedback.pk]),
+        already_url=reverse("feedback_list"),
+        message=_("Sent. The answer of the system administrators will appear here."),
+        template="feedback/form.html",
+        context={},
+    )
 
 
 def _detail(request, feedback, form):

@@ -214,13 +214,7 @@ def removal_record(
             getattr(removal, field).delete(save=False)
         raise
     refresh_village_tallies([signboard.village_id])
-    audit_write(
-        actor=user,
-        action="removal.record",
-        obj=removal,
-        town=signboard.village.town,
-        after=snapshot(removal),
-    )
+    audit_write(actor=user, action="removal.record", obj=removal, town=signboard.village.town)
     return removal
 
 
@@ -276,7 +270,6 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
         obj=removal,
         town=removal.signboard.village.town,
         before=before,
-        after=snapshot(removal),
     )
     return removal
 
@@ -336,7 +329,6 @@ def removal_correct(
         obj=removal,
         town=removal.signboard.village.town,
         before=before,
-        after=snapshot(removal),
     )
     return removal
 
@@ -348,12 +340,5 @@ def standard_make_current(*, standard: Standard, user) -> Standard:
     before = snapshot(standard)
     standard.is_current = True
     standard.save(update_fields=["is_current"])
-    audit_write(
-        actor=user,
-        action="standard.make_current",
-        obj=standard,
-        town=None,
-        before=before,
-        after=snapshot(standard),
-    )
+    audit_write(actor=user, action="standard.make_current", obj=standard, town=None, before=before)
     return standard

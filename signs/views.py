@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from utilities.forms import AsOfForm
-from utilities.views import form_errors_text, refused_with_message, submit
+from utilities.views import form_errors_text, form_page, refused_with_message, submit
 from villages.access import (
     can_edit_village,
     is_city_level,
@@ -198,27 +198,20 @@ def signboard_create(request, village):
     """Add a sign to the inventory."""
     standard = selectors.current_standard()
     form = SignboardForm(request.POST or None, standard=standard)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.signboard_create(
-                village=village, user=request.user, **form.cleaned_fields()
-            ),
-            success_url=reverse("village", args=[village.code]),
-            message=lambda sign: _("“%(sign)s” added.") % {"sign": sign.title},
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "signs/signboard_form.html",
-        {
-            "form": form,
+        form,
+        lambda: services.signboard_create(
+            village=village, user=request.user, **form.cleaned_fields()
+        ),
+        template="signs/signboard_form.html",
+        context={
             "village": village,
             "titles": selectors.standard_items(standard=standard),
             "rooms": selectors.room_suggestions(village=village),
         },
+        success_url=reverse("village", args=[village.code]),
+        message=lambda sign: _("“%(sign)s” added.") % {"sign": sign.title},
     )
 
 
@@ -231,19 +224,17 @@ def removal_revoke(request, pk):
         messages.info(request, _("This removal has already been revoked."))
         return redirect(village_url)
     form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.removal_revoke(
-                removal=removal, user=request.user, reason=form.cleaned_data["reason"]
-            ),
-            success_url=village_url,
-            message=_("The removal was revoked; the sign counts as up again."),
-        )
-        if response:
-            return response
-    return render(request, "signs/revoke_form.html", {"form": form, "removal": removal})
+    return form_page(
+        request,
+        form,
+        lambda: services.removal_revoke(
+            removal=removal, user=request.user, reason=form.cleaned_data["reason"]
+        ),
+        template="signs/revoke_form.html",
+        context={"removal": removal},
+        success_url=village_url,
+        message=_("The removal was revoked; the sign counts as up again."),
+    )
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
@@ -74,6 +74,18 @@ def submit(
     if then is not None:
         then(result)
     return redirect(_resolve(success_url, result))
+
+
+def form_page(
+    request, form, service: Callable[[], Any], *, template: str, context: dict, **outcome
+) -> HttpResponse:
+    """A page with one write form: shown on GET; on a valid POST, `submit(service, **outcome)`;
+    an invalid or refused form comes back with its errors. `context` goes to `template` beside
+    the form."""
+    posted = request.method == "POST" and form.is_valid()
+    if posted and (response := submit(request, form, service, **outcome)):
+        return response
+    return render(request, template, {"form": form, **context})
 
 
 def refused_with_message(request, url: str, text: str) -> Callable[[ValidationError], HttpResponse]:

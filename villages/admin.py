@@ -33,7 +33,6 @@ class AuditedAdmin(admin.ModelAdmin):
             obj=obj,
             town=town_of(obj),
             before=before,
-            after=snapshot(obj),
         )
 
     def delete_model(self, request, obj):

@@ -68,6 +68,10 @@ def audit_entry(
     )
 
 
+# audit_write's default for `after`: the object as it stands once written.
+AS_WRITTEN: Any = object()
+
+
 def audit_write(
     *,
     actor,
@@ -75,9 +79,12 @@ def audit_write(
     obj: models.Model,
     town: Town | None,
     before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = AS_WRITTEN,
 ) -> AuditEntry:
-    """Record one write; call it inside the transaction of the write it describes."""
+    """Record one write; call it inside the transaction of the write it describes.
+    `after` is `snapshot(obj)` unless given (None for a deletion)."""
+    if after is AS_WRITTEN:
+        after = snapshot(obj)
     entry = audit_entry(actor=actor, action=action, obj=obj, town=town, before=before, after=after)
     entry.save()
     return entry

@@ -53,14 +53,7 @@ def weights_update(*, user, weights: dict[str, int]) -> list[AssessmentWeight]:
         weight.updated_at = now
         weight.full_clean()
         weight.save()
-        audit_write(
-            actor=user,
-            action="assessment.weights",
-            obj=weight,
-            town=None,
-            before=before,
-            after=snapshot(weight),
-        )
+        audit_write(actor=user, action="assessment.weights", obj=weight, town=None, before=before)
         saved.append(weight)
     return saved
 
@@ -91,12 +84,5 @@ def remark_save(*, user, town: Town, year: int, remarks: str) -> AssessmentRemar
         raise ValidationError(
             _("This township already has remarks for the year. Reload the page to see them.")
         ) from exc
-    audit_write(
-        actor=user,
-        action="assessment.remark",
-        obj=remark,
-        town=town,
-        before=before,
-        after=snapshot(remark),
-    )
+    audit_write(actor=user, action="assessment.remark", obj=remark, town=town, before=before)
     return remark

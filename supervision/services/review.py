@@ -74,12 +74,7 @@ def _decide(*, removal: Removal, user, status: str, comment: str | None) -> Remo
             raise _already_decided()
     action = "review.verify" if status == ReviewStatus.VERIFIED else "review.return"
     audit_write(
-        actor=user,
-        action=action,
-        obj=review,
-        town=removal.signboard.village.town,
-        before=before,
-        after=snapshot(review),
+        actor=user, action=action, obj=review, town=removal.signboard.village.town, before=before
     )
     return review
 
@@ -149,7 +144,6 @@ def removal_resubmit(
         obj=review,
         town=removal.signboard.village.town,
         before=before,
-        after=snapshot(review),
     )
     # Last, so that nothing after it can roll back the new photos it stored.
     signs_services.removal_correct(

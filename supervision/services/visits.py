@@ -278,13 +278,7 @@ def finding_record(
     )
     finding.full_clean()
     finding.save()
-    audit_write(
-        actor=user,
-        action="visits.finding",
-        obj=finding,
-        town=visit_village.visit.town,
-        after=snapshot(finding),
-    )
+    audit_write(actor=user, action="visits.finding", obj=finding, town=visit_village.visit.town)
     return finding
 
 
@@ -349,13 +343,7 @@ def rebound_record(
     )
     rebound.full_clean()
     rebound.save()
-    audit_write(
-        actor=user,
-        action="visits.rebound",
-        obj=rebound,
-        town=visit_village.visit.town,
-        after=snapshot(rebound),
-    )
+    audit_write(actor=user, action="visits.rebound", obj=rebound, town=visit_village.visit.town)
     return rebound
 
 
@@ -383,12 +371,5 @@ def finding_close(*, finding: Finding, user, note: str) -> Finding:
     if not updated:
         raise ValidationError(_("This finding has already been closed."))
     finding.refresh_from_db()
-    audit_write(
-        actor=user,
-        action="visits.finding_close",
-        obj=finding,
-        town=town,
-        before=before,
-        after=snapshot(finding),
-    )
+    audit_write(actor=user, action="visits.finding_close", obj=finding, town=town, before=before)
     return finding

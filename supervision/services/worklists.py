@@ -185,14 +185,7 @@ def work_item_done(*, item: WorkItem, user, note: str) -> WorkItem:
     if not updated:
         raise ValidationError(_("This item has already been marked done."))
     item.refresh_from_db()
-    audit_write(
-        actor=user,
-        action="worklist.item_done",
-        obj=item,
-        town=item.town,
-        before=before,
-        after=snapshot(item),
-    )
+    audit_write(actor=user, action="worklist.item_done", obj=item, town=item.town, before=before)
     return item
 
 
@@ -206,12 +199,5 @@ def work_item_reopen(*, item: WorkItem, user) -> WorkItem:
     if not updated:
         raise ValidationError(_("This item is not marked done."))
     item.refresh_from_db()
-    audit_write(
-        actor=user,
-        action="worklist.item_reopen",
-        obj=item,
-        town=item.town,
-        before=before,
-        after=snapshot(item),
-    )
+    audit_write(actor=user, action="worklist.item_reopen", obj=item, town=item.town, before=before)
     return item

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from signs import selectors as signs_selectors
-from utilities.views import submit
+from utilities.views import form_page, submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
 from villages.decorators import city_reads_reviewer_writes, reviewer_required
 
@@ -94,20 +94,14 @@ def assessment_weights(request):
     year = AssessmentYearForm(request.GET or None).value(default_year=_latest_year)
     back = _assessment_url(year)
     form = WeightsForm(request.POST or None, weights=selectors.weights())
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.weights_update(user=request.user, weights=form.weights()),
-            success_url=back,
-            message=_("The weights were saved; the scores use them now."),
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/assessment/weights.html",
-        {"form": form, "year": year, "back": back},
+        form,
+        lambda: services.weights_update(user=request.user, weights=form.weights()),
+        success_url=back,
+        message=_("The weights were saved; the scores use them now."),
+        template="supervision/assessment/weights.html",
+        context={"year": year, "back": back},
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from utilities.views import submit
+from utilities.views import form_page, submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
 from villages.decorators import city_reads_reviewer_writes, reviewer_required, town_or_city_required
 
@@ -135,20 +135,14 @@ def visit_edit(request, pk):
             "inspectors": list(visit.inspectors.all()),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.visit_update(visit=visit, user=request.user, **form.cleaned_fields()),
-            success_url=visit_url,
-            message=_("Visit saved."),
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/visits/visit_form.html",
-        {"form": form, "visit": visit, "can_record": is_reviewer(request.user)},
+        form,
+        lambda: services.visit_update(visit=visit, user=request.user, **form.cleaned_fields()),
+        success_url=visit_url,
+        message=_("Visit saved."),
+        template="supervision/visits/visit_form.html",
+        context={"visit": visit, "can_record": is_reviewer(request.user)},
     )
 
 
@@ -158,22 +152,16 @@ def finding_create(request, pk):
     visit_village = get_object_or_404(selectors.visible_visit_villages(request.user), pk=pk)
     visit_url = reverse("visit_detail", args=[visit_village.visit_id])
     form = FindingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.finding_record(
-                visit_village=visit_village, user=request.user, **form.cleaned_fields()
-            ),
-            success_url=visit_url,
-            message=_("Finding recorded."),
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/visits/finding_form.html",
-        {"form": form, "vv": visit_village, "can_record": is_reviewer(request.user)},
+        form,
+        lambda: services.finding_record(
+            visit_village=visit_village, user=request.user, **form.cleaned_fields()
+        ),
+        success_url=visit_url,
+        message=_("Finding recorded."),
+        template="supervision/visits/finding_form.html",
+        context={"vv": visit_village, "can_record": is_reviewer(request.user)},
     )
 
 
@@ -186,27 +174,20 @@ def rebound_create(request, pk):
     form = ReboundForm(
         request.POST or None, removals=removals, found_on=visit_village.visit.visited_on
     )
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.rebound_record(
-                visit_village=visit_village, user=request.user, **form.cleaned_fields()
-            ),
-            success_url=visit_url,
-            message=lambda rebound: (
-                _("Rebound of “%(sign)s” recorded: %(village)s no longer meets the standard.")
-                % {"sign": rebound.signboard.title, "village": visit_village.village.name}
-            ),
-            level=messages.WARNING,
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/visits/rebound_form.html",
-        {
-            "form": form,
+        form,
+        lambda: services.rebound_record(
+            visit_village=visit_village, user=request.user, **form.cleaned_fields()
+        ),
+        success_url=visit_url,
+        message=lambda rebound: (
+            _("Rebound of “%(sign)s” recorded: %(village)s no longer meets the standard.")
+            % {"sign": rebound.signboard.title, "village": visit_village.village.name}
+        ),
+        level=messages.WARNING,
+        template="supervision/visits/rebound_form.html",
+        context={
             "vv": visit_village,
             "has_removals": removals.exists(),
             "can_record": is_reviewer(request.user),
@@ -228,22 +209,16 @@ def finding_close(request, pk):
         messages.info(request, _("This finding has already been closed."))
         return redirect(back)
     form = FindingCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.finding_close(
-                finding=finding, user=request.user, note=form.cleaned_data["note"]
-            ),
-            success_url=back,
-            message=_("Finding closed."),
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/visits/finding_close.html",
-        {"form": form, "finding": finding, "visit": visit, "back": back},
+        form,
+        lambda: services.finding_close(
+            finding=finding, user=request.user, note=form.cleaned_data["note"]
+        ),
+        success_url=back,
+        message=_("Finding closed."),
+        template="supervision/visits/finding_close.html",
+        context={"finding": finding, "visit": visit, "back": back},
     )
 
 

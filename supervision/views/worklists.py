@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from utilities.views import submit
+from utilities.views import form_page
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
 from villages.decorators import city_reads_reviewer_writes, reviewer_required, town_or_city_required
 
@@ -55,21 +55,19 @@ def worklist_list(request):
 def worklist_create(request):
     """Issue this month's list: tasks for every township, items from the figures."""
     form = WorkListForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.work_list_issue(user=request.user, **form.service_kwargs()),
-            success_url=lambda work_list: reverse("worklist_detail", args=[work_list.pk]),
-            already_url=reverse("worklist_list"),
-            message=lambda work_list: (
-                _("“%(title)s” issued with %(n)d items.")
-                % {"title": work_list.title, "n": work_list.items.count()}
-            ),
-        )
-        if response:
-            return response
-    return render(request, "supervision/worklists/form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda: services.work_list_issue(user=request.user, **form.service_kwargs()),
+        success_url=lambda work_list: reverse("worklist_detail", args=[work_list.pk]),
+        already_url=reverse("worklist_list"),
+        message=lambda work_list: (
+            _("“%(title)s” issued with %(n)d items.")
+            % {"title": work_list.title, "n": work_list.items.count()}
+        ),
+        template="supervision/worklists/form.html",
+        context={},
+    )
 
 
 def _work_list_for(request, pk):
@@ -135,22 +133,16 @@ def workitem_create(request, pk):
     other city-level users may look at the form but not send it (as on the review page)."""
     work_list = get_object_or_404(selectors.visible_work_lists(request.user), pk=pk)
     form = WorkItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.work_item_add(
-                work_list=work_list, user=request.user, **form.cleaned_fields()
-            ),
-            success_url=reverse("worklist_detail", args=[work_list.pk]),
-            message=lambda added: _("%(n)d items added.") % {"n": len(added)},
-        )
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "supervision/worklists/item_form.html",
-        {"form": form, "work_list": work_list, "can_add": is_reviewer(request.user)},
+        form,
+        lambda: services.work_item_add(
+            work_list=work_list, user=request.user, **form.cleaned_fields()
+        ),
+        success_url=reverse("worklist_detail", args=[work_list.pk]),
+        message=lambda added: _("%(n)d items added.") % {"n": len(added)},
+        template="supervision/worklists/item_form.html",
+        context={"work_list": work_list, "can_add": is_reviewer(request.user)},
     )
 
 
@@ -164,19 +156,17 @@ def workitem_done(request, pk):
         messages.info(request, _("This item has already been marked done."))
         return redirect(url)
     form = WorkItemDoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        response = submit(
-            request,
-            form,
-            lambda: services.work_item_done(
-                item=item, user=request.user, note=form.cleaned_data["note"]
-            ),
-            success_url=url,
-            message=_("Item marked done."),
-        )
-        if response:
-            return response
-    return render(request, "supervision/worklists/done_form.html", {"form": form, "item": item})
+    return form_page(
+        request,
+        form,
+        lambda: services.work_item_done(
+            item=item, user=request.user, note=form.cleaned_data["note"]
+        ),
+        success_url=url,
+        message=_("Item marked done."),
+        template="supervision/worklists/done_form.html",
+        context={"item": item},
+    )
 
 
 def _by_town(items, completion) -> list[dict]:
