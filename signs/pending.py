@@ -1,7 +1,7 @@
 """Uploads that wait on the server between the two steps of a form (preview → confirm).
 
 The file lies under IMPORT_UPLOAD_DIR (by default a folder in the system temp dir, deliberately
-not under MEDIA_ROOT, which signs.views.media serves to every signed-in user); its checksum,
+not under MEDIA_ROOT, which utilities.views.media serves to every signed-in user); its checksum,
 who uploaded it, for what (the scope) and when, in the session. The browser only says which
 upload; the confirm step gets the bytes back only for the same user, scope and session, unchanged
 and within PENDING_TTL.

@@ -1,8 +1,5 @@
-"""Every figure of the clean-up, computed in SQL for any as-of date.
-
-These functions implement the Definitions of docs/definitions.md; the pages, the Excel
-ledgers and the tests call them, so a number cannot differ from one place to another.
-"""
+"""The Definitions' figures: signs and removals at a date, per village, per township and for
+the city (the per-village tally today, one-pass SQL for a past date)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -24,7 +20,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -32,15 +27,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from villages.access import editable_villages, visible_villages
-from villages.models import AuditEntry, DemonstrationSite, Town, Village
+from villages.models import DemonstrationSite, Town, Village
 
-from .choices import ItemKind, SignKind, SignStatus
-from .models import ApprovedItem, Removal, Signboard, Standard, VillageTally, end_of_day
-from .models import in_effect_on as removal_in_effect_on
+from .. import selectors as package
+from ..choices import SignKind, SignStatus
+from ..models import ApprovedItem, Removal, Signboard, Standard, VillageTally, end_of_day
+from .standard import current_standard, item_kind_order
 
 
 def progress_percent(removed: int, still_to_remove: int) -> Decimal:
@@ -52,71 +47,6 @@ def progress_percent(removed: int, still_to_remove: int) -> Decimal:
     if total == 0:
         return Decimal("100.0")
     return (Decimal(removed) * 100 / total).quantize(Decimal("0.1"))
-
-
-# --- the standard -------------------------------------------------------------------------
-
-
-def current_standard() -> Standard | None:
-    return Standard.objects.filter(is_current=True).first()
-
-
-def item_kind_order() -> Case:
-    """Rules, then room plaques, then organization plaques: the standard's own order."""
-    return Case(
-        When(kind=ItemKind.RULE, then=Value(0)),
-        When(kind=ItemKind.PLAQUE, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-
-
-def standard_items(*, standard: Standard | None = None) -> QuerySet[ApprovedItem]:
-    """The items of the (current) standard in the standard's order."""
-    standard = standard or current_standard()
-    if standard is None:
-        return ApprovedItem.objects.none()
-    return standard.items.order_by(item_kind_order(), "number")
-
-
-def standard_counts(*, standard: Standard | None = None) -> dict[str, int]:
-    """How many items of each kind the standard keeps ({'rule': 19, 'plaque': 21, ...})."""
-    standard = standard or current_standard()
-    counts = {kind.value: 0 for kind in ItemKind}
-    if standard is None:
-        return counts
-    rows = standard.items.order_by().values("kind").annotate(n=Count("pk"))
-    counts.update({row["kind"]: row["n"] for row in rows})
-    return counts
-
-
-# --- who may see and change which signs ----------------------------------------------------
-
-
-def visible_signboards(user) -> QuerySet[Signboard]:
-    return Signboard.objects.filter(village__in=visible_villages(user)).select_related(
-        "village__town", "approved_item"
-    )
-
-
-def editable_signboards(user) -> QuerySet[Signboard]:
-    return Signboard.objects.filter(village__in=editable_villages(user)).select_related(
-        "village__town", "approved_item"
-    )
-
-
-def is_removed(signboard: Signboard) -> bool:
-    """Whether the sign has a removal in effect (so it cannot be removed again)."""
-    return signboard.removals.in_effect().exists()
-
-
-def editable_removals(user) -> QuerySet[Removal]:
-    return Removal.objects.filter(signboard__village__in=editable_villages(user)).select_related(
-        "signboard__village__town"
-    )
-
-
-# --- signs and removals at a date ------------------------------------------------------------
 
 
 def flagged_removals(*, villages: QuerySet[Village]) -> QuerySet[Removal]:
@@ -184,8 +114,6 @@ def still_to_remove(*, as_of: dt.date, signboards: QuerySet[Signboard] | None = 
         status__in=[SignStatus.TO_REMOVE, SignStatus.DUPLICATE]
     )
 
-
-# --- per village ---------------------------------------------------------------------------
 
 STILL_UP = [SignStatus.TO_REMOVE, SignStatus.DUPLICATE]
 
@@ -301,9 +229,6 @@ def village_checklist(*, village: Village, as_of: dt.date, standard: Standard | 
     return standard.items.annotate(present=Exists(up)).order_by(item_kind_order(), "number")
 
 
-# --- per township and the city --------------------------------------------------------------
-
-
 @dataclass
 class Progress:
     """Figures for a township or for the whole city at one date."""
@@ -371,7 +296,9 @@ def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
     village_counts = dict(
         villages.order_by().values("town").annotate(n=Count("pk")).values_list("town", "n")
     )
-    if uses_tallies(as_of):
+    # Looked up on the package when called, like supervision's selectors do, so that one
+    # switch decides for every figure of the day (the tests compare both sources with it).
+    if package.uses_tallies(as_of):
         by_town, last = _town_figures_from_tallies(villages)
     else:
         by_town, last = _town_figures_from_signs(as_of, villages, towns)
@@ -437,8 +364,13 @@ s AS {materialized} (
     FROM {signboard} sb LEFT JOIN in_effect e ON e.signboard_id = sb.id
     WHERE sb.inventoried_on <= %s {in_villages}
 )"""
+
+
 _STILL_UP = "s.removed = 0 AND (s.approved_item_id IS NULL OR s.rn > 1)"
+
+
 _RETAINED = "s.removed = 0 AND s.approved_item_id IS NOT NULL AND s.rn = 1"
+
 
 _TOWN_FIGURES_SQL = f"""
 WITH {_SIGN_STATUS_CTE},
@@ -677,170 +609,3 @@ def _ids(towns) -> list[int] | QuerySet:
     if isinstance(towns, QuerySet):
         return towns.values("pk")
     return [getattr(town, "pk", town) for town in towns]
-
-
-def village_signs(*, village: Village, as_of: dt.date) -> QuerySet[Signboard]:
-    """A village's inventory at `as_of`, by room, with status and the removal in effect.
-
-    `active_removal` is a list of at most one Removal (prefetched: one extra query).
-    """
-    in_effect = removals_in_effect(as_of=as_of).select_related("recorded_by")
-    return (
-        signboards_at(as_of=as_of, signboards=Signboard.objects.filter(village=village))
-        .select_related("approved_item")
-        .prefetch_related(Prefetch("removals", queryset=in_effect, to_attr="active_removal"))
-        .order_by("location", "kind", "title", "pk")
-    )
-
-
-def _ids_as_text(qs: QuerySet) -> QuerySet:
-    """The primary keys of `qs` as text, to match AuditEntry.object_id (a CharField)."""
-    return qs.order_by().annotate(id_text=Cast("pk", CharField())).values("id_text")
-
-
-def signboard_history(*, signboard: Signboard) -> QuerySet[AuditEntry]:
-    """Every audited write to the sign and to its removals, oldest first."""
-    return (
-        AuditEntry.objects.filter(
-            Q(object_type=Signboard._meta.label_lower, object_id=str(signboard.pk))
-            | Q(
-                object_type=Removal._meta.label_lower,
-                object_id__in=_ids_as_text(Removal.objects.filter(signboard=signboard)),
-            )
-        )
-        .select_related("actor")
-        .order_by("at", "pk")
-    )
-
-
-def village_history(*, village: Village) -> QuerySet[AuditEntry]:
-    """Every audited write to the village, its signs and their removals, newest first.
-
-    One query with subqueries, however many signs the village has.
-    """
-    signs = Signboard.objects.filter(village=village)
-    removals = Removal.objects.filter(signboard__village=village)
-    return (
-        AuditEntry.objects.filter(
-            Q(object_type=Village._meta.label_lower, object_id=str(village.pk))
-            | Q(object_type=Signboard._meta.label_lower, object_id__in=_ids_as_text(signs))
-            | Q(object_type=Removal._meta.label_lower, object_id__in=_ids_as_text(removals))
-        )
-        .select_related("actor")
-        .order_by("-at", "-pk")
-    )
-
-
-def town_activity(*, town: Town) -> QuerySet[AuditEntry]:
-    """Every audited write concerning a township, newest first (for the activity log)."""
-    return (
-        AuditEntry.objects.filter(town=town).select_related("actor", "town").order_by("-at", "-pk")
-    )
-
-
-def room_suggestions(*, village: Village) -> list[str]:
-    """Rooms already used in the village, so nobody retypes them."""
-    rooms = village.signboards.exclude(location="").order_by("location").distinct()
-    return list(rooms.values_list("location", flat=True))
-
-
-def removed_by_kind(
-    *, as_of: dt.date, towns=None, rows: list[Progress] | None = None
-) -> dict[str, int]:
-    """Signs with a removal in effect at `as_of`, per kind of sign (every kind present).
-
-    The sum of the township rows' kinds; pass the rows of `town_progress` when you have them.
-    """
-    rows = town_progress(as_of=as_of, towns=towns) if rows is None else rows
-    return {
-        kind.value: sum(row.removed_kinds.get(kind.value, 0) for row in rows) for kind in SignKind
-    }
-
-
-def month_ends(*, year: int, as_of: dt.date) -> list[dt.date]:
-    """The last day of each month of `year` up to `as_of` (the last one is `as_of` itself)."""
-    ends = []
-    for month in range(1, 13):
-        first = dt.date(year, month, 1)
-        if first > as_of:
-            break
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        ends.append(min(following - dt.timedelta(days=1), as_of))
-    return ends
-
-
-@dataclass
-class MonthlyRemoved:
-    """Cumulative removed signs at each month end of a year, for the city and per township."""
-
-    ends: list[dt.date]
-    city: list[int]
-    by_town: dict[int, list[int]]
-    before_year: int  # the city's figure on 31 December of the year before
-
-    @property
-    def in_year(self) -> int:
-        """Net signs removed during the year up to the last month end (removals less revokes)."""
-        return self.city[-1] - self.before_year if self.city else 0
-
-
-def _removed_at(day: dt.date) -> Count:
-    """The Definitions' "removed" at `day`, as an aggregate over Removal rows."""
-    return Count(
-        "signboard",
-        distinct=True,
-        filter=removal_in_effect_on(day),
-    )
-
-
-def data_version() -> str:
-    """Changes whenever signs or removals change: every write refreshes a village's tally."""
-    latest = VillageTally.objects.aggregate(latest=Max("refreshed_at"))["latest"]
-    return latest.isoformat() if latest else "-"
-
-
-def removed_by_month(*, as_of: dt.date, year: int, towns=None) -> MonthlyRemoved:
-    """Removed signs at each month end of `year` up to `as_of`, per township.
-
-    Each point is the "removed" figure at that date, so a revoked removal counts until the
-    day it was revoked. The city's series is the sum of the townships'. One query over every
-    removal (0.2 s at 50× Hengzhou), so the result is cached until the next write changes
-    `data_version`: two queries when cached, three when not.
-    """
-    scope = "all" if towns is None else ",".join(map(str, sorted(_town_pks(towns))))
-    key = f"removed_by_month:{data_version()}:{as_of}:{year}:{scope}"
-    result = cache.get(key)
-    if result is None:
-        result = _removed_by_month(as_of=as_of, year=year, towns=towns)
-        cache.set(key, result, timeout=24 * 60 * 60)
-    return result
-
-
-def _town_pks(towns) -> list[int]:
-    if isinstance(towns, QuerySet):
-        return list(towns.values_list("pk", flat=True))
-    return [getattr(town, "pk", town) for town in towns]
-
-
-def _removed_by_month(*, as_of: dt.date, year: int, towns=None) -> MonthlyRemoved:
-    ends = month_ends(year=year, as_of=as_of)
-    points = {f"m{i}": _removed_at(end) for i, end in enumerate(ends)}
-    points["base"] = _removed_at(dt.date(year - 1, 12, 31))
-    rows = list(
-        Removal.objects.filter(signboard__village__in=_scoped_villages(towns))
-        .order_by()
-        .values("signboard__village__town")
-        .annotate(**points)
-    )
-    by_town = {
-        row["signboard__village__town"]: [row[f"m{i}"] for i in range(len(ends))] for row in rows
-    }
-    city = [sum(series[i] for series in by_town.values()) for i in range(len(ends))]
-    return MonthlyRemoved(
-        ends=ends, city=city, by_town=by_town, before_year=sum(row["base"] for row in rows)
-    )
-
-
-def yuan_to_wan(amount: Decimal) -> Decimal:
-    """Money is stored in yuan and shown in 万元 with two decimals."""
-    return (Decimal(amount) / Decimal(10000)).quantize(Decimal("0.01"))

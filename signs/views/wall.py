@@ -15,16 +15,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from utilities.views import submit
 from villages.decorators import village_editable
 
-from . import ocr, readings, selectors, services
-from .forms import WallConfirmForm, WallEntryFormSet, WallPhotoForm
-from .pending import PendingUploads
+from .. import ocr, readings, selectors, services
+from ..forms import WallConfirmForm, WallEntryFormSet, WallPhotoForm
+from ..pending import PendingUploads
 
 PENDING_WALLS = PendingUploads(session_key="pending_wall_readings", suffix=".zip")
 
@@ -160,3 +160,10 @@ def wall_review(request, village, token):
             "rooms": selectors.room_suggestions(village=village),
         },
     )
+
+
+urlpatterns = [
+    path("v/<str:code>/read/", wall_read, name="wall_read"),
+    path("v/<str:code>/read/<uuid:token>/", wall_review, name="wall_review"),
+    path("v/<str:code>/read/<uuid:token>/<int:index>.jpg", wall_photo, name="wall_photo"),
+]

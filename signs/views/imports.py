@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,8 +21,8 @@ from utilities.forms import BootstrapMixin
 from villages.access import visible_towns
 from villages.decorators import city_level_required
 
-from . import imports
-from .pending import PendingUploads
+from .. import imports
+from ..pending import PendingUploads
 
 SIGNS, VILLAGES = "signs", "villages"
 
@@ -280,3 +280,13 @@ def village_import_preview(request, token):
         done_url=upload_url,
         template="signs/import_villages_preview.html",
     )
+
+
+urlpatterns = [
+    path("t/<str:code>/import/", sign_import, name="sign_import"),
+    path("t/<str:code>/import/template.xlsx", sign_import_template, name="sign_import_template"),
+    path("t/<str:code>/import/<uuid:token>/", sign_import_preview, name="sign_import_preview"),
+    path("import/villages/", village_import, name="village_import"),
+    path("import/villages/template.xlsx", village_import_template, name="village_import_template"),
+    path("import/villages/<uuid:token>/", village_import_preview, name="village_import_preview"),
+]

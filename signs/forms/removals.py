@@ -1,0 +1,76 @@
+"""Recording a removal (one sign or several) and revoking one."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from utilities.form_tokens import FormTokenMixin
+from utilities.forms import CAMERA, BootstrapMixin, DateInput, today
+
+from ..choices import DEFAULT_REMOVAL_REASON, RemovalReason
+from ..models import Signboard
+
+
+class RemovalFieldsMixin(FormTokenMixin, BootstrapMixin, forms.Form):
+    removed_on = forms.DateField(label=_("removed on"), initial=today, widget=DateInput())
+    reason = forms.ChoiceField(
+        label=_("reason"), choices=RemovalReason.choices, initial=DEFAULT_REMOVAL_REASON
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RemovalForm(RemovalFieldsMixin):
+    """One sign: date and reason filled in; the photo comes from the phone's camera.
+
+    When 拍照识牌 still reads the sign in the photo, the form comes back with a warning, the
+    photos kept on the server (the pending_* tokens) and `save_anyway` to tick.
+    """
+
+    photo = forms.FileField(
+        label=_("photo after removal"), required=False, widget=forms.ClearableFileInput(CAMERA)
+    )
+    photo_before = forms.FileField(
+        label=_("photo before removal (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(CAMERA),
+    )
+    pending_photo = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    pending_photo_before = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: the reviewer will be asked to check this photo"), required=False
+    )
+
+    def __init__(self, *args, warned: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not warned:
+            self.fields["save_anyway"].widget = forms.HiddenInput()
+        for field in ("photo", "photo_before"):
+            if self[f"pending_{field}"].value():
+                self.fields[field].help_text = _(
+                    "The photo you took is kept; choose another only to replace it."
+                )
+
+    def cleaned_fields(self) -> dict:
+        """The values the service takes (photos are the view's business)."""
+        skip = ("pending_photo", "pending_photo_before", "save_anyway", "photo", "photo_before")
+        return {k: v for k, v in super().cleaned_fields().items() if k not in skip}
+
+
+class BulkRemovalForm(RemovalFieldsMixin):
+    """Several ticked signs of one village, one date, one reason."""
+
+    signboards = forms.ModelMultipleChoiceField(
+        queryset=Signboard.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, signboards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signboards"].queryset = signboards
+        self.fields["signboards"].error_messages["required"] = _("Tick at least one sign.")
+
+
+class RevokeForm(FormTokenMixin, BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("reason for revoking"), widget=forms.Textarea(attrs={"rows": 2})
+    )

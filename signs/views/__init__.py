@@ -1,0 +1,1 @@
+"""Thin views, one module per workflow; each module lists its own `urlpatterns`."""
