@@ -655,8 +655,36 @@ def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedR
     started = time.monotonic()
     rng = random.Random(seed)
     result = SeedResult()
-    rules, plaques, organizations = _standard_items()
+    items = _standard_items()
+    plans, town_ids, staff_ids = _seed_towns(rng, villages=villages, result=result)
+    all_villages = [v for t in plans for v in t.villages]
+    village_ids = _seed_villages(all_villages, town_ids=town_ids, result=result)
+    town_by_code = {t.code: t for t in plans}
+    for chunk in _chunks(all_villages, VILLAGES_PER_CHUNK):
+        _seed_signs(
+            rng, chunk, towns=town_by_code, village_ids=village_ids, staff_ids=staff_ids,
+            items=items, result=result,
+        )  # fmt: skip
+    result.towns = len(plans)
+    result.villages = len(all_villages)
+    result.fully_covered = [t.name for t in plans if t.fully_covered and t.villages]
+    AuditEntry.objects.create(
+        action="demo.seed",
+        object_type="demo",
+        object_repr=f"seed_demo --villages {villages} --seed {seed}",
+        after={
+            "villages": result.villages,
+            "signboards": result.signboards,
+            "removals": result.removals,
+        },
+    )
+    result.seconds = time.monotonic() - started
+    return result
 
+
+def _seed_towns(rng: random.Random, *, villages: int, result: SeedResult):
+    """The townships (the 17 real ones, demo ones beyond them), their plans and staff accounts:
+    (plans, town id by code, staff user id by town code)."""
     base = [
         (code, name)
         for code, name in Town.objects.exclude(code__startswith=DEMO_TOWN_PREFIX)
@@ -677,8 +705,11 @@ def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedR
         User.objects.filter(username__startswith="staff_").values_list("username", "pk")
     )
     staff_ids = {code: user_ids.get(f"staff_{code}") for code in town_ids}
+    return plans, town_ids, staff_ids
 
-    all_villages = [v for t in plans for v in t.villages]
+
+def _seed_villages(all_villages: list[VillagePlan], *, town_ids: dict, result: SeedResult):
+    """The villages and their demonstration sites; the village id by code."""
     Village.objects.bulk_create(
         [
             Village(town_id=town_ids[v.town_code], code=v.code, name=v.name, kind=v.kind)
@@ -702,7 +733,11 @@ def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedR
     )
     sites = [v.investment for v in all_villages if v.investment is not None]
     result.sites, result.investment = len(sites), sum(sites, Decimal("0"))
+    return village_ids
 
+
+def _row_factories():
+    """Fast constructors of the signs' and removals' rows (defaults read at each seed)."""
     make_sign = _factory(
         Signboard,
         "village_id",
@@ -725,79 +760,60 @@ def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedR
         "revoked_by_id",
         "revoke_reason",
     )
-    town_by_code = {t.code: t for t in plans}
-    for chunk in _chunks(all_villages, VILLAGES_PER_CHUNK):
-        signs: list[Signboard] = []
-        pending: list[tuple[int, tuple[RemovalPlan, ...], int | None]] = []
-        for village in chunk:
-            town = town_by_code[village.town_code]
-            user_id = staff_ids[village.town_code]
-            village_id = village_ids[village.code]
-            planned = plan_signs(
-                rng, village, town, rules=rules, plaques=plaques, organizations=organizations
-            )
-            for kind, title, location, item_pk, inventoried_on, removals in planned:
-                created_at = local_at(inventoried_on, 10)
-                signs.append(
-                    make_sign(
-                        village_id,
-                        kind,
-                        title,
-                        location,
-                        item_pk,
-                        inventoried_on,
-                        user_id,
-                        created_at,
-                    )
-                )
-                if removals:
-                    pending.append((len(signs) - 1, removals, user_id))
-        Signboard.objects.bulk_create(signs, batch_size=BATCH_SIZE)
-        if signs and signs[0].pk is None:  # a backend that cannot return ids: read them back
-            pks = list(
-                Signboard.objects.filter(village_id__in=[village_ids[v.code] for v in chunk])
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            for sign, pk in zip(signs, pks, strict=True):
-                sign.pk = pk
-        removal_rows: list[Removal] = []
-        for index, removals, user_id in pending:
-            sign = signs[index]
-            for removed_on, reason, revoked_on, revoke_reason in removals:
-                removal_rows.append(
-                    make_removal(
-                        sign.pk,
-                        removed_on,
-                        reason,
-                        user_id,
-                        local_at(removed_on, 17),
-                        local_at(revoked_on, 10) if revoked_on else None,
-                        user_id if revoked_on else None,
-                        revoke_reason,
-                    )
-                )
-                result.revoked += revoked_on is not None
-            if sign.kind == K.RULE:
-                result.removed_rule += 1
-            else:
-                result.removed_other += 1
-        Removal.objects.bulk_create(removal_rows, batch_size=BATCH_SIZE)
-        result.signboards += len(signs)
-        result.removals += len(removal_rows)
+    return make_sign, make_removal
 
-    result.towns = len(plans)
-    result.villages = len(all_villages)
-    result.fully_covered = [t.name for t in plans if t.fully_covered and t.villages]
-    AuditEntry.objects.create(
-        action="demo.seed",
-        object_type="demo",
-        object_repr=f"seed_demo --villages {villages} --seed {seed}",
-        after={
-            "villages": result.villages,
-            "signboards": result.signboards,
-            "removals": result.removals,
-        },
-    )
-    result.seconds = time.monotonic() - started
-    return result
+
+def _seed_signs(rng, chunk, *, towns, village_ids, staff_ids, items, result) -> None:
+    """One chunk of villages: their signs, then their removals, in two bulk inserts."""
+    rules, plaques, organizations = items
+    make_sign, make_removal = _row_factories()
+    signs: list[Signboard] = []
+    pending: list[tuple[int, tuple[RemovalPlan, ...], int | None]] = []
+    for village in chunk:
+        user_id = staff_ids[village.town_code]
+        planned = plan_signs(
+            rng,
+            village,
+            towns[village.town_code],
+            rules=rules,
+            plaques=plaques,
+            organizations=organizations,
+        )
+        for kind, title, location, item_pk, inventoried_on, removals in planned:
+            created_at = local_at(inventoried_on, 10)
+            signs.append(
+                make_sign(
+                    village_ids[village.code], kind, title, location, item_pk, inventoried_on,
+                    user_id, created_at,
+                )
+            )  # fmt: skip
+            if removals:
+                pending.append((len(signs) - 1, removals, user_id))
+    Signboard.objects.bulk_create(signs, batch_size=BATCH_SIZE)
+    if signs and signs[0].pk is None:  # a backend that cannot return ids: read them back
+        pks = list(
+            Signboard.objects.filter(village_id__in=[village_ids[v.code] for v in chunk])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for sign, pk in zip(signs, pks, strict=True):
+            sign.pk = pk
+    removal_rows: list[Removal] = []
+    for index, removals, user_id in pending:
+        sign = signs[index]
+        for removed_on, reason, revoked_on, revoke_reason in removals:
+            removal_rows.append(
+                make_removal(
+                    sign.pk, removed_on, reason, user_id, local_at(removed_on, 17),
+                    local_at(revoked_on, 10) if revoked_on else None,
+                    user_id if revoked_on else None, revoke_reason,
+                )
+            )  # fmt: skip
+            result.revoked += revoked_on is not None
+        if sign.kind == K.RULE:
+            result.removed_rule += 1
+        else:
+            result.removed_other += 1
+    Removal.objects.bulk_create(removal_rows, batch_size=BATCH_SIZE)
+    result.signboards += len(signs)
+    result.removals += len(removal_rows)

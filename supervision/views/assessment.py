@@ -4,7 +4,6 @@ Reviewers see every township and write the weights and remarks; township staff s
 township's line (ranked among all); anyone else gets a 404.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -15,7 +14,11 @@ from django.utils.translation import gettext_lazy
 from signs import selectors as signs_selectors
 from utilities.views import form_page, submit
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
-from villages.decorators import city_reads_reviewer_writes, reviewer_required
+from villages.decorators import (
+    city_reads_reviewer_writes,
+    reviewer_required,
+    town_or_city_required,
+)
 
 from .. import exports
 from ..choices import Indicator
@@ -47,15 +50,12 @@ def _weights_shown(weights: dict[str, int]) -> list[tuple[str, int]]:
     return [(indicator.label, weights[indicator.value]) for indicator in Indicator]
 
 
-@login_required
+@town_or_city_required
 def assessment(request):
     """Every township ranked for reviewers; a township's staff see their own line."""
     form = AssessmentYearForm(request.GET or None)
     year = form.value(default_year=_latest_year)
-    city_level = is_city_level(request.user)
-    town = None if city_level else user_town(request.user)
-    if not city_level and town is None:
-        raise Http404
+    town = None if is_city_level(request.user) else user_town(request.user)
     rows = selectors.assessment(year=year)
     ranked = len(rows)
     if town is not None:  # ranked among all, shown alone
