@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from utilities.writes import each_or_none, update_once
 from villages.audit import audit_write, snapshot
 
 from .. import photos
-from ..models import ALREADY_REMOVED, Removal, Signboard
+from ..models import ALREADY_REMOVED, Removal, Signboard, in_effect
 from ..tallies import refresh_village_tallies
 from .inventory import _save_new
 
@@ -94,20 +95,13 @@ def removals_record_bulk(
     """Record one removal per sign with one date and reason: all of them, or none."""
     if not signboards:
         raise ValidationError(_("Tick at least one sign."))
-    removals = []
-    for signboard in signboards:
-        try:
-            removals.append(
-                removal_record(
-                    signboard=signboard, user=user, removed_on=removed_on, reason=reason, note=note
-                )
-            )
-        except ValidationError as exc:
-            raise ValidationError(
-                _("%(sign)s: %(error)s")
-                % {"sign": signboard.title, "error": " ".join(exc.messages)}
-            ) from exc
-    return removals
+    return each_or_none(
+        signboards,
+        lambda signboard: removal_record(
+            signboard=signboard, user=user, removed_on=removed_on, reason=reason, note=note
+        ),
+        label=lambda signboard: signboard.title,
+    )
 
 
 @transaction.atomic
@@ -117,16 +111,10 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
     if not reason:
         raise ValidationError(_("Please give the reason for revoking."))
     before = snapshot(removal)
-    now = timezone.now()
-    # The filter on revoked_at makes two concurrent revokes write once.
-    updated = (
-        Removal.objects.in_effect()
-        .filter(pk=removal.pk)
-        .update(revoked_at=now, revoked_by=user, revoke_reason=reason)
-    )
-    if not updated:
-        raise ValidationError(_("This removal has already been revoked."))
-    removal.refresh_from_db()
+    update_once(
+        removal, while_=in_effect(), already=_("This removal has already been revoked."),
+        revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason,
+    )  # fmt: skip
     refresh_village_tallies([removal.signboard.village_id])
     audit_write(
         actor=user,

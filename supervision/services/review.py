@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from signs import services as signs_services
 from signs.models import Removal
+from utilities.writes import each_or_none
 from villages.access import can_edit_village
 from villages.audit import audit_write, snapshot
 
@@ -90,16 +91,11 @@ def removals_verify_bulk(*, removals: list[Removal], user) -> list[RemovalReview
     """Verify the ticked removals of the queue: all of them, or none."""
     if not removals:
         raise ValidationError(_("Tick at least one removal."))
-    reviews = []
-    for removal in removals:
-        try:
-            reviews.append(removal_verify(removal=removal, user=user))
-        except ValidationError as exc:
-            raise ValidationError(
-                _("%(sign)s: %(error)s")
-                % {"sign": removal.signboard.title, "error": " ".join(exc.messages)}
-            ) from exc
-    return reviews
+    return each_or_none(
+        removals,
+        lambda removal: removal_verify(removal=removal, user=user),
+        label=lambda removal: removal.signboard.title,
+    )
 
 
 @transaction.atomic

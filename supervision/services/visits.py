@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from signs import services as signs_services
 from signs.models import Removal
+from utilities.writes import update_once
 from villages import roles
 from villages.access import user_town
 from villages.audit import audit_write, snapshot
@@ -364,12 +365,10 @@ def finding_close(*, finding: Finding, user, note: str) -> Finding:
             _("The sign hung again is still up: record its removal on the village page first.")
         )
     before = snapshot(finding)
-    # The filter on closed_at makes two concurrent closes write once.
-    updated = Finding.objects.filter(pk=finding.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=user, closing_note=note
-    )
-    if not updated:
-        raise ValidationError(_("This finding has already been closed."))
-    finding.refresh_from_db()
+    update_once(
+        finding, while_=Q(closed_at__isnull=True),
+        already=_("This finding has already been closed."),
+        closed_at=timezone.now(), closed_by=user, closing_note=note,
+    )  # fmt: skip
     audit_write(actor=user, action="visits.finding_close", obj=finding, town=town, before=before)
     return finding

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from signs.models import VillageTally, in_effect
+from utilities.writes import update_once
 from villages.audit import audit_entry, audit_write, snapshot
 from villages.models import AuditEntry, Town
 
@@ -29,6 +31,13 @@ def _clean_tasks(tasks: Iterable[str]) -> list[str]:
         if task:
             seen.setdefault(task, None)
     return list(seen)
+
+
+def _village_item(work_list, village, kind: str, text: str, *, removal=None) -> WorkItem:
+    return WorkItem(
+        work_list=work_list, town=village.town, kind=kind, text=text, village=village,
+        removal=removal,
+    )  # fmt: skip
 
 
 def _generated_items(work_list: WorkList) -> list[WorkItem]:
@@ -49,38 +58,24 @@ def _generated_items(work_list: WorkList) -> list[WorkItem]:
     )
     with translation.override(settings.LANGUAGE_CODE):
         for tally in behind:
-            village = tally.village
             text = _("%(village)s: %(count)d signs still to remove") % {
-                "village": village.name,
+                "village": tally.village.name,
                 "count": tally.still_to_remove,
             }
-            items.append(
-                WorkItem(
-                    work_list=work_list,
-                    town=village.town,
-                    kind=WorkItemKind.BEHIND,
-                    text=text,
-                    village=village,
-                )
-            )
+            items.append(_village_item(work_list, tally.village, WorkItemKind.BEHIND, text))
         for review in returned:
             removal = review.removal
-            village = removal.signboard.village
             text = _("%(village)s “%(sign)s” was returned: %(comment)s") % {
-                "village": village.name,
+                "village": removal.signboard.village.name,
                 "sign": removal.signboard.title,
                 "comment": review.comment,
             }
             items.append(
-                WorkItem(
-                    work_list=work_list,
-                    town=village.town,
-                    kind=WorkItemKind.RETURNED,
-                    text=text,
-                    village=village,
+                _village_item(
+                    work_list, removal.signboard.village, WorkItemKind.RETURNED, text,
                     removal=removal,
                 )
-            )
+            )  # fmt: skip
     return items
 
 
@@ -179,12 +174,10 @@ def work_item_done(*, item: WorkItem, user, note: str) -> WorkItem:
     if not note:
         raise ValidationError({"note": _("Please say how the item was done.")})
     before = snapshot(item)
-    updated = WorkItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
-        done_at=timezone.now(), done_by=user, done_note=note
-    )
-    if not updated:
-        raise ValidationError(_("This item has already been marked done."))
-    item.refresh_from_db()
+    update_once(
+        item, while_=Q(done_at__isnull=True), already=_("This item has already been marked done."),
+        done_at=timezone.now(), done_by=user, done_note=note,
+    )  # fmt: skip
     audit_write(actor=user, action="worklist.item_done", obj=item, town=item.town, before=before)
     return item
 
@@ -193,11 +186,9 @@ def work_item_done(*, item: WorkItem, user, note: str) -> WorkItem:
 def work_item_reopen(*, item: WorkItem, user) -> WorkItem:
     """A reviewer sends a done item back as not done; the audit keeps what was said."""
     before = snapshot(item)
-    updated = WorkItem.objects.filter(pk=item.pk, done_at__isnull=False).update(
-        done_at=None, done_by=None, done_note=""
-    )
-    if not updated:
-        raise ValidationError(_("This item is not marked done."))
-    item.refresh_from_db()
+    update_once(
+        item, while_=Q(done_at__isnull=False), already=_("This item is not marked done."),
+        done_at=None, done_by=None, done_note="",
+    )  # fmt: skip
     audit_write(actor=user, action="worklist.item_reopen", obj=item, town=item.town, before=before)
     return item
