@@ -116,13 +116,8 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
         revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason,
     )  # fmt: skip
     refresh_village_tallies([removal.signboard.village_id])
-    audit_write(
-        actor=user,
-        action="removal.revoke",
-        obj=removal,
-        town=removal.signboard.village.town,
-        before=before,
-    )
+    town = removal.signboard.village.town
+    audit_write(actor=user, action="removal.revoke", obj=removal, town=town, before=before)
     return removal
 
 
@@ -175,11 +170,6 @@ def removal_correct(
     removal.save(update_fields=["reason", "note", "title_in_photo", *PHOTO_FIELDS])
     # The old evidence goes only once its replacement is committed: a rollback keeps it.
     transaction.on_commit(partial(_delete_files, removal.photo.storage, replaced))
-    audit_write(
-        actor=user,
-        action="removal.correct",
-        obj=removal,
-        town=removal.signboard.village.town,
-        before=before,
-    )
+    town = removal.signboard.village.town
+    audit_write(actor=user, action="removal.correct", obj=removal, town=town, before=before)
     return removal

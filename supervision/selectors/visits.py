@@ -49,6 +49,19 @@ def closable_findings(user) -> QuerySet[Finding]:
     )
 
 
+def _visit_counts() -> dict:
+    """A visit's findings, open findings and rebounds, as annotations."""
+    return {
+        "n_findings": Count("villages__findings", distinct=True),
+        "n_open": Count(
+            "villages__findings",
+            filter=Q(villages__findings__closed_at__isnull=True),
+            distinct=True,
+        ),
+        "n_rebounds": Count("villages__rebounds", distinct=True),
+    }
+
+
 def rounds(*, year: int | None = None, towns=None) -> QuerySet[VisitRound]:
     """Rounds (of `year`, or all), newest first, with their visits', villages', findings'
     and rebounds' counts; with `towns`, only rounds visiting them, counted for them."""
@@ -123,15 +136,7 @@ def round_visits(*, visit_round: VisitRound, towns=None) -> QuerySet[Visit]:
         qs = qs.filter(town__in=towns)
     return (
         qs.select_related("town")
-        .annotate(
-            n_findings=Count("villages__findings", distinct=True),
-            n_open=Count(
-                "villages__findings",
-                filter=Q(villages__findings__closed_at__isnull=True),
-                distinct=True,
-            ),
-            n_rebounds=Count("villages__rebounds", distinct=True),
-        )
+        .annotate(**_visit_counts())
         .prefetch_related(
             Prefetch("villages", queryset=VisitVillage.objects.select_related("village")),
             "inspectors",
@@ -171,16 +176,7 @@ def town_visits(*, town: Town) -> QuerySet[Visit]:
     return (
         Visit.objects.filter(town=town)
         .select_related("round")
-        .annotate(
-            n_villages=Count("villages", distinct=True),
-            n_findings=Count("villages__findings", distinct=True),
-            n_open=Count(
-                "villages__findings",
-                filter=Q(villages__findings__closed_at__isnull=True),
-                distinct=True,
-            ),
-            n_rebounds=Count("villages__rebounds", distinct=True),
-        )
+        .annotate(n_villages=Count("villages", distinct=True), **_visit_counts())
         .order_by("-round__year", "-round__quarter", "-pk")
     )
 

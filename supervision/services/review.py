@@ -134,13 +134,8 @@ def removal_resubmit(
     if not updated:
         raise ValidationError(_("This removal has already been resubmitted."))
     review.refresh_from_db()
-    audit_write(
-        actor=user,
-        action="review.resubmit",
-        obj=review,
-        town=removal.signboard.village.town,
-        before=before,
-    )
+    town = removal.signboard.village.town
+    audit_write(actor=user, action="review.resubmit", obj=review, town=town, before=before)
     # Last, so that nothing after it can roll back the new photos it stored.
     signs_services.removal_correct(
         removal=removal,
