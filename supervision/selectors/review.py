@@ -68,6 +68,11 @@ def reported_removals(*, villages: QuerySet[Village] | None = None) -> QuerySet[
     )
 
 
+def pending_removals(*, villages: QuerySet[Village] | None = None) -> QuerySet[Removal]:
+    """The reported removals a reviewer may verify now: awaiting verification, in effect."""
+    return reported_removals(villages=villages).filter(review_state=ReviewStatus.PENDING)
+
+
 def _verified_by(as_of: dt.date) -> Q:
     return Q(review__status=ReviewStatus.VERIFIED, review__reviewed_at__lt=_end(as_of))
 

@@ -85,6 +85,11 @@ def answerable_items(user) -> QuerySet[WorkItem]:
     return WorkItem.objects.filter(town=town).select_related("town", "work_list")
 
 
+def open_items(user) -> QuerySet[WorkItem]:
+    """The items the user's township has still to mark done."""
+    return answerable_items(user).filter(done_at__isnull=True)
+
+
 @dataclass(frozen=True)
 class TownCompletion:
     """One township's figures on one list."""

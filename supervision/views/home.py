@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from villages.access import is_reviewer, user_town, visible_villages
 
-from ..choices import ReviewStatus
 from ..selectors import review as review_selectors
 from ..selectors import visits as visit_selectors
 from ..selectors import worklists as worklist_selectors
@@ -20,11 +19,8 @@ def supervision_home(request):
     returned removals, open work-list items and open findings."""
     year = visit_selectors.latest_round_year()
     if is_reviewer(request.user):
-        pending = (
-            review_selectors.reported_removals().filter(review_state=ReviewStatus.PENDING).count()
-        )
         context = {
-            "pending": pending,
+            "pending": review_selectors.pending_removals().count(),
             "latest_list": worklist_selectors.work_lists().first(),
             "coverage": visit_selectors.coverage(year=year),
         }
@@ -36,9 +32,7 @@ def supervision_home(request):
         context = {
             "town": town,
             "returned": review_selectors.returned_removals(villages=villages).count(),
-            "open_items": worklist_selectors.answerable_items(request.user)
-            .filter(done_at__isnull=True)
-            .count(),
+            "open_items": worklist_selectors.open_items(request.user).count(),
             "open_findings": visit_selectors.open_findings(towns=[town]).count(),
             "closed": review_selectors.closed_village_counts(
                 as_of=timezone.localdate(), villages=villages

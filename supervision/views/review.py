@@ -42,13 +42,6 @@ RETURNED_PER_PAGE = 30
 NOTHING_VERIFIED = gettext_lazy("Nothing was verified. %(error)s")
 
 
-def _pending(user):
-    """The removals a reviewer may verify now: pending, in effect, in the visible townships."""
-    return selectors.reported_removals(villages=visible_villages(user)).filter(
-        review_state=ReviewStatus.PENDING
-    )
-
-
 class ReviewQueueView(SingleTableMixin, FilterView):
     """Reported removals to verify, oldest first; tick several and verify them at once."""
 
@@ -71,14 +64,17 @@ class ReviewQueueView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = getattr(self, "bulk_form", None) or BulkVerifyForm(
-            removals=_pending(self.request.user)
+            removals=selectors.pending_removals(villages=visible_villages(self.request.user))
         )
         context["can_decide"] = is_reviewer(self.request.user)
         return context
 
     def post(self, request, *args, **kwargs):
         """核验通过所选: all the ticked removals, or none."""
-        form = BulkVerifyForm(request.POST, removals=_pending(request.user))
+        form = BulkVerifyForm(
+            request.POST,
+            removals=selectors.pending_removals(villages=visible_villages(request.user)),
+        )
         queue_url = request.get_full_path()
         if not form.is_valid():
             messages.error(request, NOTHING_VERIFIED % {"error": form_errors_text(form)})
