@@ -58,6 +58,8 @@ def submit(
     None comes back, for the view to show the form again. `then(result)` runs after a save
     (more to say, files to tidy), before the redirect.
     """
+    if already_url is None and callable(success_url):
+        raise TypeError("submit: give already_url when success_url depends on the result")
     try:
         with submitted_once(token=form.cleaned_data["form_token"], user=request.user):
             result = service()
