@@ -3,36 +3,26 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from utilities.filters import DATE, ISO_DATE, SEARCH, ModelSelectFilter, SearchFilter, SelectFilter
 from villages.audit import action_choices
 from villages.choices import VillageKind
 from villages.models import AuditEntry, Town
 
 from .history import actor_name
 
-DATE = {"type": "date", "class": "form-control form-control-sm"}
-ISO_DATE = "%Y-%m-%d"  # what <input type="date"> takes, whatever the language
-SELECT = {"class": "form-select form-select-sm"}
-
 
 class VillageFilterSet(django_filters.FilterSet):
     """Filters a `village_progress` queryset (it carries `meets_standard`)."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = SearchFilter(lookups=("name__icontains", "code__startswith"), attrs=None)
     kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label=_("kind"))
     meets_standard = django_filters.BooleanFilter(
         label=_("Meets the standard"),
         widget=django_filters.widgets.BooleanWidget(),
     )
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
 class ActorChoiceField(forms.ModelChoiceField):
@@ -40,7 +30,7 @@ class ActorChoiceField(forms.ModelChoiceField):
         return actor_name(obj)
 
 
-class ActorFilter(django_filters.ModelChoiceFilter):
+class ActorFilter(ModelSelectFilter):
     field_class = ActorChoiceField
 
 
@@ -54,25 +44,17 @@ def _day_start(day: dt.date) -> dt.datetime:
 class AuditEntryFilterSet(django_filters.FilterSet):
     """Filters a township's audit entries by who, what and local dates (both inclusive)."""
 
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        widget=forms.TextInput(
-            attrs={"type": "search", "class": "form-control form-control-sm",
-                   "placeholder": _("sign or village")}
-        ),
-    )  # fmt: skip
+    q = SearchFilter(
+        lookups=("object_repr__icontains",),
+        attrs={**SEARCH, "placeholder": _("sign or village")},
+    )
     actor = ActorFilter(
         queryset=get_user_model().objects.none(),
         label=_("by"),
-        empty_label=_("All"),
-        widget=forms.Select(attrs=SELECT),
     )
-    action = django_filters.ChoiceFilter(
+    action = SelectFilter(
         choices=action_choices,
         label=_("action"),
-        empty_label=_("All"),
-        widget=forms.Select(attrs=SELECT),
     )
     date_from = django_filters.DateFilter(
         method="filter_date_from",
@@ -98,10 +80,6 @@ class AuditEntryFilterSet(django_filters.FilterSet):
             .objects.filter(pk__in=entries.order_by().values("actor"))
             .order_by("username")
         )
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(object_repr__icontains=value) if value else queryset
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(at__gte=_day_start(value))

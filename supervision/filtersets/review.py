@@ -2,9 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from utilities.filters import ModelSelectFilter, SearchFilter, SelectFilter
 from villages.models import Town
 
 from ..choices import ReviewStatus
@@ -15,26 +15,21 @@ SELECT = {"class": "form-select"}
 class ReviewQueueFilterSet(django_filters.FilterSet):
     """Filters `reported_removals` (it carries `review_state`)."""
 
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        widget=forms.TextInput(
-            attrs={"type": "search", "class": "form-control", "placeholder": _("sign or village")}
-        ),
+    q = SearchFilter(
+        lookups=("signboard__title__icontains", "signboard__village__name__icontains"),
+        attrs={"type": "search", "class": "form-control", "placeholder": _("sign or village")},
     )
-    town = django_filters.ModelChoiceFilter(
+    town = ModelSelectFilter(
         field_name="signboard__village__town",
         queryset=Town.objects.none(),
         label=_("township"),
-        empty_label=_("All"),
-        widget=forms.Select(attrs=SELECT),
+        attrs=SELECT,
     )
-    state = django_filters.ChoiceFilter(
+    state = SelectFilter(
         field_name="review_state",
         choices=ReviewStatus.choices,
         label=_("review status"),
-        empty_label=_("All"),
-        widget=forms.Select(attrs=SELECT),
+        attrs=SELECT,
     )
     flagged = django_filters.BooleanFilter(
         method="filter_flagged",
@@ -49,14 +44,6 @@ class ReviewQueueFilterSet(django_filters.FilterSet):
             data["state"] = ReviewStatus.PENDING
         super().__init__(data, *args, **kwargs)
         self.filters["town"].queryset = towns
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(signboard__title__icontains=value) | Q(signboard__village__name__icontains=value)
-        )
 
     def filter_flagged(self, queryset, name, value):
         return queryset.filter(title_in_photo=True) if value else queryset
