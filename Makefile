@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr,pdf]'
 	$(MAKE) --no-print-directory opencv-headless
 	touch $@
 
@@ -56,7 +56,7 @@ bench: setup $(VENV)/.bench-installed
 	BENCH_RUNS=$(BENCH_RUNS) $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 $(VENV)/.bench-installed: pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,ocr,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr,pdf,bench]'
 	$(MAKE) --no-print-directory opencv-headless
 	touch $@
 

@@ -1,4 +1,4 @@
-"""The 台账 workbook: five sheets a Chinese office recognises, built from signs.selectors.
+"""The 台账 workbook: six sheets a Chinese office recognises, built from signs.selectors.
 
 Everything streams (openpyxl write-only, queryset iterators), so memory stays flat from 308
 villages to 15,400.
@@ -16,6 +16,7 @@ from openpyxl.chart import BarChart, Reference
 from signs import selectors
 from signs.choices import SIGN_LEDGER_SHEET, ItemKind, RemovalReason, SignKind, SignStatus
 from supervision.choices import ReviewStatus
+from supervision.selectors import departments as department_selectors
 from supervision.selectors import review as review_selectors
 from utilities.excel import WAN_FORMAT, LedgerSheet, new_workbook, write_table, xlsx_response
 from villages.models import DemonstrationSite, Village
@@ -68,6 +69,7 @@ def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
     _removals(workbook, villages=villages, as_of=as_of, unit=unit)
     _signs(workbook, scope=scope, rows=rows, as_of=as_of, unit=unit)
     _standard(workbook, as_of=as_of, unit=unit)
+    _departments(workbook, towns=towns, as_of=as_of, unit=unit)
     workbook.save(out)
 
 
@@ -228,27 +230,28 @@ def _removal_subtotal(sheet, town: str, count: int) -> None:
 
 def _signs(workbook, *, scope, rows, as_of, unit) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "处置", "对应保留项目",
-               "摘除日期", "摘除原因", "照片", "备注"]  # fmt: skip
+               "摘除日期", "摘除原因", "照片", "备注", "挂牌要求部门"]  # fmt: skip
     sheet = LedgerSheet(
         workbook, name=SIGN_LEDGER_SHEET, title=f"{CITY}村级组织活动场所牌子台账", unit=unit,
-        as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30],
+        as_of=as_of, headers=headers, widths=[12, 16, 30, 18, 20, 10, 24, 12, 20, 10, 30, 20],
         large=True,
     )  # fmt: skip
     signs = selectors.sign_rows_at(as_of=as_of, villages=scope)
     by_town = {row.town.pk: row for row in rows}
     current = None
     for (town_id, town, village, title, kind, location, status, item, on, reason, photo,
-         note) in signs:  # fmt: skip
+         note, department) in signs:  # fmt: skip
         if current is not None and town_id != current:
             _sign_subtotal(sheet, by_town[current])
         current = town_id
         values = [town, village, title, KIND_LABELS.get(kind, kind), location,
                   STATUS_LABELS.get(status, status), item or "", on,
-                  REASON_LABELS.get(reason, reason or ""), "", note or ""]  # fmt: skip
+                  REASON_LABELS.get(reason, reason or ""), "", note or "",
+                  department or ""]  # fmt: skip
         if photo:
             sheet.serial += 1
             cells = [sheet.serial, *(sheet.value(v) for v in values[:9])]
-            cells += [sheet.link(_photo_url(photo)), sheet.value(values[10])]
+            cells += [sheet.link(_photo_url(photo)), *(sheet.value(v) for v in values[10:])]
             sheet._append(cells)
         else:
             sheet.row(values)
@@ -259,7 +262,7 @@ def _signs(workbook, *, scope, rows, as_of, unit) -> None:
 
 def _sign_subtotal(sheet, row) -> None:
     summary = f"保留 {row.retained}，已摘除 {row.removed}，待摘除 {row.still_to_remove}"
-    sheet.total("小计", [row.town.name, "", summary, "", "", "", "", "", "", "", ""])
+    sheet.total("小计", [row.town.name, "", summary, "", "", "", "", "", "", "", "", ""])
 
 
 def _standard(workbook, *, as_of, unit) -> None:
@@ -271,6 +274,25 @@ def _standard(workbook, *, as_of, unit) -> None:
     if standard is not None:
         for item in selectors.standard_items(standard=standard):
             sheet.row([ITEM_KIND_LABELS[item.kind], item.number, item.title])
+    sheet.close()
+
+
+def _departments(workbook, *, towns, as_of, unit) -> None:
+    """按部门: for the coordination meeting with the 13 city departments."""
+    report = department_selectors.department_report(as_of=as_of, towns=towns)
+    headers = ["市直单位", "主管保留项目数", "主管保留项目", "其要求挂的牌子已摘除",
+               "其牌子反弹(回潮)", "反弹率(%)", "涉及村(社区)"]  # fmt: skip
+    sheet = LedgerSheet(
+        workbook, name="按部门", title=f"{CITY}村级组织牌子清理规范工作按部门统计表",
+        unit=unit, as_of=as_of, headers=headers, widths=[24, 14, 60, 20, 16, 10, 14],
+        number_formats={6: PERCENT},
+    )  # fmt: skip
+    for row in report.rows:
+        name = row.department.name if row.department else "未注明"
+        sheet.row([name, len(row.items), "、".join(row.items), row.removed, row.rebounds,
+                   row.rebound_percent, row.villages])  # fmt: skip
+    total = report.total
+    sheet.total("合计", ["", "", "", total.removed, total.rebounds, total.rebound_percent, ""])
     sheet.close()
 
 

@@ -73,3 +73,42 @@ class TownProgressTable(tables.Table):
 
     def value_progress(self, value):
         return float(value)
+
+
+class DepartmentTable(tables.Table):
+    """The department report (`supervision.selectors.departments`): one row per department,
+    then 未注明, then the total."""
+
+    department = tables.Column(
+        empty_values=(), orderable=False, verbose_name=_("city department"),
+        footer=_("Total"),
+    )  # fmt: skip
+    items = tables.Column(
+        empty_values=(), orderable=False, verbose_name=_("Items of the standard it owns"),
+        attrs=WIDE,
+    )  # fmt: skip
+    removed = tables.Column(
+        orderable=False, verbose_name=_("Signs it asked for, removed"), attrs=NUMBER,
+        footer=lambda table: table.report.total.removed,
+    )  # fmt: skip
+    rebounds = tables.Column(
+        orderable=False, verbose_name=_("Its signs hung again"), attrs=NUMBER,
+        footer=lambda table: table.report.total.rebounds,
+    )  # fmt: skip
+    villages = tables.Column(orderable=False, verbose_name=_("Villages concerned"), attrs=WIDE)
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle", "data-testid": "department-table"}
+
+    def __init__(self, report, **kwargs):
+        self.report = report
+        super().__init__(report.rows, **kwargs)
+
+    def render_department(self, record):
+        return record.department.name if record.department else _("not stated")
+
+    def render_items(self, record):
+        return len(record.items)
+
+    value_department = render_department
+    value_items = render_items

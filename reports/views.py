@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from signs import selectors
 from signs.choices import SignKind
+from supervision.selectors import departments as department_selectors
 from supervision.selectors import review as review_selectors
 from supervision.selectors import visits as visit_selectors
 from supervision.selectors import worklists as worklist_selectors
@@ -15,7 +16,7 @@ from utilities.forms import AsOfForm
 from villages.access import is_city_level, visible_towns
 
 from . import exports
-from .tables import TownProgressTable
+from .tables import DepartmentTable, TownProgressTable
 
 TOWNS_PER_PAGE = 50
 
@@ -76,6 +77,10 @@ def dashboard(request):
             "work_lists": worklist_selectors.work_lists_issued(year=year),
             "coverage": visit_selectors.coverage(year=year, towns=towns),
             "rebounds": visit_selectors.rebounds_in_year(year=year, towns=towns).count(),
+            "books": selectors.book_coverage(towns=towns),
+            "departments": DepartmentTable(
+                department_selectors.department_report(as_of=as_of, towns=towns)
+            ),
         },
     )
 

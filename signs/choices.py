@@ -50,6 +50,7 @@ AUDIT_ACTIONS = {
     "removal.revoke": _("revoked a removal"),
     "standard.make_current": _("made the standard current"),
     "signboard.import": _("imported an inventory"),
+    "signboard.requested_by": _("named the department that asked for the sign"),
 }
 
 

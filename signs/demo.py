@@ -27,7 +27,7 @@ from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, DemonstrationSite, Town, TownStaff, Village
 
 from .choices import ItemKind, RemovalReason, SignKind
-from .models import ApprovedItem, Removal, Signboard, Standard
+from .models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
 
 DEMO_PASSWORD = "Hengzhou-2024"
 DEFAULT_VILLAGES = 308
@@ -619,6 +619,7 @@ def ensure_accounts(towns: Sequence[Town]) -> tuple[list[str], int]:
 @dataclass
 class SeedResult:
     towns: int = 0
+    book_copies: int = 0
     villages: int = 0
     signboards: int = 0
     removals: int = 0
@@ -650,6 +651,57 @@ def _standard_items() -> tuple[list[Item], list[Item], list[Item]]:
     )
 
 
+# 汇编印发 400 册 for Hengzhou's 308 villages: one per village, the rest to township offices.
+BOOK_COPIES = 400
+BOOKS_HANDED_OVER_ON = dt.date(2024, 1, 8)
+
+# Which department asked for a surplus sign, by words in its title (the rest drawn at random,
+# a quarter left 未注明).
+ASKED_BY_WORDS = (
+    (("综治", "维稳", "扫黑", "平安", "网格", "信访"), "市委政法委"),
+    (("禁毒", "警", "反诈", "消防"), "市公安局"),
+    (("党", "组织", "人才", "村干部"), "市委组织部"),
+    (("文明", "宣传", "志愿"), "市委宣传部"),
+    (("调解", "法律", "普法"), "市司法局"),
+    (("财务", "报账", "三资", "合作社", "农"), "市农业农村局"),
+    (("卫生", "健康", "计生", "医"), "市卫生健康局"),
+    (("妇", "儿童"), "市妇女联合会"),
+    (("老", "民政", "殡"), "市民政局"),
+    (("文化", "体育", "书"), "市文化广电体育和旅游局"),
+    (("退役", "军", "民兵"), "市退役军人事务局"),
+    (("监督", "廉", "纪"), "市纪委监委"),
+    (("便民", "服务", "代办"), "市行政审批局"),
+)
+
+
+@dataclass
+class AskedBy:
+    """Draws the 挂牌要求部门 of the demo's signs, with its own random stream so the signs'
+    plan (and every figure pinned on it) stays what it was."""
+
+    rng: random.Random
+    of_item: dict[int, int | None]
+    by_name: dict[str, int]
+
+    @classmethod
+    def load(cls, seed: int) -> AskedBy:
+        return cls(
+            random.Random(f"departments-{seed}"),
+            dict(ApprovedItem.objects.values_list("pk", "department_id")),
+            dict(Department.objects.values_list("name", "pk")),
+        )
+
+    def __call__(self, title: str, item_pk: int | None) -> int | None:
+        if item_pk is not None:
+            return self.of_item.get(item_pk)
+        if not self.by_name or self.rng.random() < 0.25:
+            return None
+        for words, name in ASKED_BY_WORDS:
+            if name in self.by_name and any(word in title for word in words):
+                return self.by_name[name]
+        return self.rng.choice(sorted(self.by_name.values()))
+
+
 def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedResult:
     """Generate the demo data set; call inside a transaction on a database without villages."""
     started = time.monotonic()
@@ -660,11 +712,13 @@ def seed(*, villages: int = DEFAULT_VILLAGES, seed: int = DEFAULT_SEED) -> SeedR
     all_villages = [v for t in plans for v in t.villages]
     village_ids = _seed_villages(all_villages, town_ids=town_ids, result=result)
     town_by_code = {t.code: t for t in plans}
+    asked_by = AskedBy.load(seed)
     for chunk in _chunks(all_villages, VILLAGES_PER_CHUNK):
         _seed_signs(
             rng, chunk, towns=town_by_code, village_ids=village_ids, staff_ids=staff_ids,
-            items=items, result=result,
+            items=items, asked_by=asked_by, result=result,
         )  # fmt: skip
+    result.book_copies = _seed_book_copies(all_villages, town_ids=town_ids, village_ids=village_ids)
     result.towns = len(plans)
     result.villages = len(all_villages)
     result.fully_covered = [t.name for t in plans if t.fully_covered and t.villages]
@@ -736,6 +790,36 @@ def _seed_villages(all_villages: list[VillagePlan], *, town_ids: dict, result: S
     return village_ids
 
 
+def _seed_book_copies(all_villages: list[VillagePlan], *, town_ids: dict, village_ids: dict):
+    """The example edition's printed copies: first one per village in code order, then the
+    township offices' in turn, 400 in all at Hengzhou's size."""
+    standard = Standard.objects.filter(is_current=True).first()
+    total = max(len(all_villages), round(BOOK_COPIES * len(all_villages) / DEFAULT_VILLAGES))
+    codes = sorted(town_ids)
+    copies = [
+        BookCopy(
+            standard=standard,
+            number=number,
+            village_id=village_ids[v.code],
+            handed_over_on=BOOKS_HANDED_OVER_ON,
+            received_by="村党组织书记（演示）",
+        )
+        for number, v in enumerate(sorted(all_villages, key=lambda v: v.code), start=1)
+    ]
+    copies += [
+        BookCopy(
+            standard=standard,
+            number=number,
+            town_id=town_ids[codes[(number - len(copies) - 1) % len(codes)]],
+            handed_over_on=BOOKS_HANDED_OVER_ON,
+            received_by="乡镇党委组织委员（演示）",
+        )
+        for number in range(len(copies) + 1, total + 1)
+    ]
+    BookCopy.objects.bulk_create(copies, batch_size=BATCH_SIZE)
+    return len(copies)
+
+
 def _row_factories():
     """Fast constructors of the signs' and removals' rows (defaults read at each seed)."""
     make_sign = _factory(
@@ -748,6 +832,7 @@ def _row_factories():
         "inventoried_on",
         "created_by_id",
         "created_at",
+        "requested_by_id",
     )
     make_removal = _factory(
         Removal,
@@ -763,7 +848,7 @@ def _row_factories():
     return make_sign, make_removal
 
 
-def _seed_signs(rng, chunk, *, towns, village_ids, staff_ids, items, result) -> None:
+def _seed_signs(rng, chunk, *, towns, village_ids, staff_ids, items, asked_by, result) -> None:
     """One chunk of villages: their signs, then their removals, in two bulk inserts."""
     rules, plaques, organizations = items
     make_sign, make_removal = _row_factories()
@@ -784,7 +869,7 @@ def _seed_signs(rng, chunk, *, towns, village_ids, staff_ids, items, result) -> 
             signs.append(
                 make_sign(
                     village_ids[village.code], kind, title, location, item_pk, inventoried_on,
-                    user_id, created_at,
+                    user_id, created_at, asked_by(title, item_pk),
                 )
             )  # fmt: skip
             if removals:

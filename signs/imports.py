@@ -49,7 +49,7 @@ from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
 from .choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
-from .models import ApprovedItem, Removal, Signboard
+from .models import ApprovedItem, Department, Removal, Signboard
 from .selectors import current_standard
 from .services import PHOTO_FIELDS
 from .tallies import refresh_village_tallies
@@ -272,6 +272,14 @@ SIGN_COLUMNS = (
         "",
         20,
         aliases=("摘除备注", "摘除说明"),
+    ),
+    Column(
+        "requested_by",
+        "挂牌要求部门",
+        "可不填：要求挂这块牌子的市直单位，从下拉列表选择，如“市民政局”。",
+        "",
+        18,
+        aliases=("要求挂牌部门", "挂牌部门", "要求部门"),
     ),
 )
 
@@ -853,6 +861,7 @@ class PlannedSign:
     location: str
     approved_item: ApprovedItem | None
     inventoried_on: dt.date
+    requested_by: Department | None = None
     removed_on: dt.date | None = None
     reason: str = ""
     note: str = ""
@@ -983,6 +992,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
     existing = _existing_signs(town)
     kinds, kind_labels = _choice_lookup(SignKind, KIND_ALIASES)
     reasons, reason_labels = _choice_lookup(RemovalReason, REASON_ALIASES)
+    departments = _department_lookup()
     plan = SignPlan(town=town, row_count=sheet.row_count, ignored_columns=sheet.ignored_columns)
     seen: dict[tuple[int, str, str], int] = {}
 
@@ -1008,6 +1018,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
         removed_on = cells.date("removed_on", today=today)
         reason = cells.choice("reason", reasons, required=False, labels=reason_labels)
         note = cells.text("note", max_length=2000, multiline=True)
+        requested_by = _row_department(cells, departments)
         removal_given = bool(removed_on or reason or cells.has_error("removed_on"))
         if removed_on and not reason and not cells.has_error("reason"):
             cells.error("reason", _("A removal date needs a reason for the removal."))
@@ -1052,6 +1063,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
             location=location,
             approved_item=approved_item,
             inventoried_on=inventoried_on,
+            requested_by=requested_by,
             removed_on=removed_on,
             reason=reason,
             note=note,
@@ -1098,6 +1110,35 @@ def _row_village(cells: _Cells, *, town, by_code, by_name) -> Village | None:
         return village
     cells.error("village_code", _("Give the village's code or its name."))
     return None
+
+
+CITY_PREFIXES = ("横州市", "横州")
+
+
+def _department_lookup() -> dict[str, Department]:
+    """Each department under the names a ledger gives it: 市民政局, 横州市民政局, 民政局."""
+    lookup: dict[str, Department] = {}
+    for department in Department.objects.all():
+        name = department.name
+        bare = name.removeprefix("市")
+        for alias in (bare, *(prefix + bare for prefix in CITY_PREFIXES), name):
+            lookup[norm(alias)] = department
+    return lookup
+
+
+def _row_department(cells: _Cells, departments: dict[str, Department]) -> Department | None:
+    name = cells.text("requested_by", max_length=60)
+    if not name:
+        return None
+    department = departments.get(norm(name))
+    if department is None:
+        known = "、".join(sorted({d.name for d in departments.values()}, key=len)[:6])
+        cells.error(
+            "requested_by",
+            _("“%(name)s” is not a city department on the list (e.g. %(known)s).")
+            % {"name": name, "known": known},
+        )
+    return department
 
 
 ITEM_KIND_FOR_SIGN = {SignKind.RULE: "rule", SignKind.PLAQUE: "plaque",
@@ -1217,12 +1258,13 @@ def _write_signs(plan: SignPlan, *, user) -> None:
             location=p.location,
             approved_item=p.approved_item,
             inventoried_on=p.inventoried_on,
+            requested_by=p.requested_by,
             created_by=user,
             created_at=now,
         )
         # Foreign keys and constraints were checked by the plan and stay with the database.
         sign.full_clean(
-            exclude=["village", "approved_item", "created_by"],
+            exclude=["village", "approved_item", "requested_by", "created_by"],
             validate_unique=False,
             validate_constraints=False,
         )
@@ -1668,6 +1710,7 @@ def build_sign_template(*, town: Town) -> bytes:
         "保留项目（现行汇编）": titles,
         "村(社区)名称": [name for _code, name in villages],
         "村(社区)代码": [code for code, _name in villages],
+        "挂牌要求部门": list(Department.objects.values_list("name", flat=True)),
     }
     for index, (header, values) in enumerate(columns.items(), start=1):
         _put(lists, 1, index, header, font=BOLD).fill = HEADER_FILL
@@ -1681,6 +1724,9 @@ def build_sign_template(*, town: Town) -> bytes:
         _list_validation(ws, position["approved_item"], lists, 3, len(titles), title="保留项目")
     if villages:
         _list_validation(ws, position["village_name"], lists, 4, len(villages), title="村(社区)")
+    if columns["挂牌要求部门"]:
+        _list_validation(ws, position["requested_by"], lists, 6, len(columns["挂牌要求部门"]),
+                         title="挂牌要求部门")  # fmt: skip
     return _to_bytes(workbook)
 
 

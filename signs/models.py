@@ -7,9 +7,32 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Village
+from villages.models import Town, Village
 
 from .choices import ItemKind, RemovalReason, SignKind
+
+
+class Department(models.Model):
+    """A city department (市直单位): the standard's items were agreed with each, item by item,
+    and a department's own inspections are what ask for "its" plaques to go back up."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("city department")
+        verbose_name_plural = _("city departments")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="%(app_label)s_%(class)s_name_not_blank",
+                violation_error_message=_("A department needs a name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Standard(models.Model):
@@ -46,6 +69,16 @@ class ApprovedItem(models.Model):
     kind = models.CharField(_("kind"), max_length=15, choices=ItemKind.choices)
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=100)
+    # The book's text: a rule's articles; a plaque's purpose and the room that should hold it.
+    body = models.TextField(_("text"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("responsible department"),
+    )
 
     class Meta:
         ordering = ["standard", "kind", "number"]
@@ -130,6 +163,15 @@ class Signboard(models.Model):
         verbose_name=_("approved item"),
     )
     inventoried_on = models.DateField(_("inventoried on"))
+    # 挂牌要求部门: the department whose request had the sign hung, when the village knows it.
+    requested_by = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signboards",
+        verbose_name=_("department that asked for it"),
+    )
     inventory_photo = models.ForeignKey(
         InventoryPhoto,
         on_delete=models.PROTECT,
@@ -172,6 +214,68 @@ class Signboard(models.Model):
             raise ValidationError(
                 {"inventoried_on": _("The inventory date cannot be in the future.")}
             )
+
+
+class BookCopy(models.Model):
+    """One printed copy of an edition (一村一本): its number and who received it, a village or
+    a township office."""
+
+    standard = models.ForeignKey(
+        Standard, on_delete=models.PROTECT, related_name="copies", verbose_name=_("standard")
+    )
+    number = models.PositiveIntegerField(_("copy number"))
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="book_copies",
+        verbose_name=_("village (community)"),
+    )
+    town = models.ForeignKey(
+        Town,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="book_copies",
+        verbose_name=_("township office"),
+        help_text=_("For a copy kept by the township office; leave empty for a village's copy."),
+    )
+    handed_over_on = models.DateField(_("handed over on"))
+    received_by = models.CharField(_("received by"), max_length=60)
+
+    class Meta:
+        ordering = ["standard", "number"]
+        verbose_name = _("printed copy")
+        verbose_name_plural = _("printed copies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("This copy number is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="%(app_label)s_%(class)s_number_positive",
+                violation_error_message=_("Copies are numbered from 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(village__isnull=True, town__isnull=False)
+                | Q(village__isnull=False, town__isnull=True),
+                name="%(app_label)s_%(class)s_one_holder",
+                violation_error_message=_(
+                    "A copy goes either to a village or to a township office."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(received_by=""),
+                name="%(app_label)s_%(class)s_received_by",
+                violation_error_message=_("Please say who received the copy."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard} · {self.number}"
 
 
 ALREADY_REMOVED = _("This sign has already been removed.")

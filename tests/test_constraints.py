@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from signs.models import ApprovedItem, Removal, Signboard, Standard
+from signs.models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
 from villages.models import DemonstrationSite, Town, Village
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ def build_cases(town, village):
         reason="low_demand",
     )
     taken = Signboard.objects.get(title="益农信息社")
+    copy(standard, number=1, town=town).save()
     return {
         "villages_town_code_name_not_blank": Town(code="", name="", kind="town"),
         "villages_village_unique_name_in_town": Village(
@@ -68,7 +69,18 @@ def build_cases(town, village):
         "signs_removal_revocation_complete": removal(
             board, recorded_at=timezone.now(), revoked_at=timezone.now(), revoke_reason=""
         ),
+        "signs_department_name_not_blank": Department(name=""),
+        "signs_bookcopy_unique_number": copy(standard, number=1, village=village),
+        "signs_bookcopy_number_positive": copy(standard, number=0, village=village),
+        "signs_bookcopy_one_holder": copy(standard, number=7, village=village, town=town),
+        "signs_bookcopy_received_by": copy(standard, number=8, town=town, received_by=""),
     }
+
+
+def copy(standard, **kw):
+    fields = {"handed_over_on": dt.date(2024, 1, 8), "received_by": "王书记"}
+    fields.update(kw)
+    return BookCopy(standard=standard, **fields)
 
 
 CONSTRAINTS = [
@@ -85,6 +97,11 @@ CONSTRAINTS = [
     ("signs_removal_one_active_per_sign", "该牌子已摘除"),
     ("signs_removal_note_for_other_reason", "请在备注中说明原因"),
     ("signs_removal_revocation_complete", "撤销需要填写原因"),
+    ("signs_department_name_not_blank", "市直单位需要名称"),
+    ("signs_bookcopy_unique_number", "该册号已登记"),
+    ("signs_bookcopy_number_positive", "册号从 1 开始"),
+    ("signs_bookcopy_one_holder", "二者选一"),
+    ("signs_bookcopy_received_by", "请填写签收人"),
 ]
 
 

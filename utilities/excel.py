@@ -246,6 +246,10 @@ def sheet_title(name: str) -> str:
     return SHEET_TITLE_FORBIDDEN.sub("_", name)[:31].strip("'") or "Sheet1"
 
 
+# The kinds of file the app hands out; the ASCII name keeps the real name's suffix.
+DOWNLOAD_SUFFIXES = (".xlsx", ".pdf")
+
+
 def content_disposition(filename: str, *, ascii_name: str) -> str:
     """An attachment header whose Chinese file name survives every browser (RFC 5987).
 
@@ -255,8 +259,9 @@ def content_disposition(filename: str, *, ascii_name: str) -> str:
     semicolons, so that no name (a township code, say) can break or extend the header.
     """
     plain = HEADER_UNSAFE.sub("", ascii_name)
-    if not plain.lower().endswith(".xlsx"):
-        plain = "hengzhou.xlsx"
+    suffix = next((s for s in DOWNLOAD_SUFFIXES if filename.lower().endswith(s)), ".xlsx")
+    if not plain.lower().endswith(suffix):
+        plain = "hengzhou" + suffix
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 

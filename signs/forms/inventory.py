@@ -16,7 +16,7 @@ class SignboardForm(FormTokenMixin, BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Signboard
-        fields = ["title", "kind", "location", "approved_item", "inventoried_on"]
+        fields = ["title", "kind", "location", "approved_item", "requested_by", "inventoried_on"]
         widgets = {
             "title": forms.TextInput(attrs={"list": "standard-titles", "autocomplete": "off"}),
             "location": forms.TextInput(attrs={"list": "rooms", "autocomplete": "off"}),
@@ -29,6 +29,9 @@ class SignboardForm(FormTokenMixin, BootstrapMixin, forms.ModelForm):
         self.fields["approved_item"].queryset = items.order_by(item_kind_order(), "number")
         self.fields["approved_item"].help_text = _(
             "Only if the standard keeps this sign. Leave empty for a sign to remove."
+        )
+        self.fields["requested_by"].help_text = _(
+            "Optional: the city department whose request had the sign hung."
         )
         self.fields["kind"].initial = SignKind.PLAQUE
         self.fields["inventoried_on"].initial = today

@@ -7,7 +7,7 @@ from utilities.form_tokens import FormTokenMixin
 from utilities.forms import CAMERA, BootstrapMixin, DateInput, today
 
 from ..choices import DEFAULT_REMOVAL_REASON, RemovalReason
-from ..models import Signboard
+from ..models import Department, Signboard
 
 
 class RemovalFieldsMixin(FormTokenMixin, BootstrapMixin, forms.Form):
@@ -34,6 +34,12 @@ class RemovalForm(RemovalFieldsMixin):
         label=_("photo before removal (optional)"),
         required=False,
         widget=forms.ClearableFileInput(CAMERA),
+    )
+    requested_by = forms.ModelChoiceField(
+        label=_("department that asked for it"),
+        queryset=Department.objects.all(),
+        required=False,
+        help_text=_("Optional: the city department whose request had the sign hung."),
     )
     pending_photo = forms.UUIDField(required=False, widget=forms.HiddenInput)
     pending_photo_before = forms.UUIDField(required=False, widget=forms.HiddenInput)

@@ -4,6 +4,7 @@ computed here once, and the dashboard, the 台账 and the tests call these same 
 The package's public names are re-exported here, so callers write `selectors.town_progress`."""
 
 from ..models import end_of_day
+from .book import Book, BookCoverage, book_coverage, books
 from .charts import (
     MonthlyRemoved,
     data_version,
@@ -45,7 +46,11 @@ from .standard import current_standard, item_kind_order, standard_counts, standa
 
 __all__ = [
     "end_of_day",
+    "Book",
+    "BookCoverage",
     "MonthlyRemoved",
+    "book_coverage",
+    "books",
     "Progress",
     "STILL_UP",
     "TALLIED",

@@ -34,7 +34,15 @@ from villages.models import DemonstrationSite, Town, Village
 
 from .. import selectors as package
 from ..choices import SignKind, SignStatus
-from ..models import ApprovedItem, Removal, Signboard, Standard, VillageTally, end_of_day
+from ..models import (
+    ApprovedItem,
+    Department,
+    Removal,
+    Signboard,
+    Standard,
+    VillageTally,
+    end_of_day,
+)
 from .standard import current_standard, item_kind_order
 
 
@@ -400,6 +408,7 @@ def _tables() -> dict[str, str]:
         "village": quote(Village._meta.db_table),
         "town": quote(Town._meta.db_table),
         "item": quote(ApprovedItem._meta.db_table),
+        "department": quote(Department._meta.db_table),
     }
 
 
@@ -524,12 +533,13 @@ SELECT v.town_id, t.name, v.name, sb.title, sb.kind, sb.location,
             WHEN s.approved_item_id IS NULL THEN '{SignStatus.TO_REMOVE.value}'
             WHEN s.rn > 1 THEN '{SignStatus.DUPLICATE.value}'
             ELSE '{SignStatus.RETAINED.value}' END,
-       ai.title, l.removed_on, l.reason, l.photo, l.note
+       ai.title, l.removed_on, l.reason, l.photo, l.note, d.name
 FROM s
 JOIN {{signboard}} sb ON sb.id = s.id
 JOIN {{village}} v ON v.id = s.village_id
 JOIN {{town}} t ON t.id = v.town_id
 LEFT JOIN {{item}} ai ON ai.id = s.approved_item_id
+LEFT JOIN {{department}} d ON d.id = sb.requested_by_id
 LEFT JOIN latest l ON l.signboard_id = s.id AND l.k = 1
 ORDER BY t.code, v.code, sb.location, sb.id
 """
@@ -558,7 +568,8 @@ GROUP BY s.village_id
 def sign_rows_at(*, as_of: dt.date, villages: QuerySet[Village] | None = None):
     """Every sign up to `as_of` as a 台账 row, in township, village and room order:
     (town id, town, village, title, kind, location, status, kept item, and the removal in
-    effect's date, reason, photo and note). One query, read in chunks (flat memory)."""
+    effect's date, reason, photo and note, and the department that asked for the sign).
+    One query, read in chunks (flat memory)."""
     filters, params = _status_params(as_of, villages)
     ops = connection.ops
     params += [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(end_of_day(as_of))]

@@ -15,7 +15,7 @@ from villages.audit import audit_write, snapshot
 from villages.models import Village
 
 from .. import photos
-from ..models import ApprovedItem, InventoryPhoto, Signboard
+from ..models import ApprovedItem, Department, InventoryPhoto, Signboard
 from ..tallies import refresh_village_tallies
 
 
@@ -38,6 +38,7 @@ def signboard_create(
     location: str = "",
     approved_item: ApprovedItem | None = None,
     inventoried_on: dt.date | None = None,
+    requested_by: Department | None = None,
 ) -> Signboard:
     """Add a sign to a village's inventory (today unless another date is given)."""
     sign = _add_sign(
@@ -48,6 +49,7 @@ def signboard_create(
         location=location,
         approved_item=approved_item,
         inventoried_on=inventoried_on,
+        requested_by=requested_by,
     )
     refresh_village_tallies([village.pk])
     return sign

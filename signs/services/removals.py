@@ -15,7 +15,7 @@ from utilities.writes import each_or_none, update_once
 from villages.audit import audit_write, snapshot
 
 from .. import photos
-from ..models import ALREADY_REMOVED, Removal, Signboard, in_effect
+from ..models import ALREADY_REMOVED, Department, Removal, Signboard, in_effect
 from ..tallies import refresh_village_tallies
 from .inventory import _save_new
 
@@ -54,11 +54,13 @@ def removal_record(
     photo: UploadedFile | None = None,
     photo_before: UploadedFile | None = None,
     title_in_photo: bool = False,
+    requested_by: Department | None = None,
 ) -> Removal:
     """Record that a sign came down; at most one removal in effect per sign.
 
     `title_in_photo`: 拍照识牌 read the sign's title in the photo after removal and the staffer
-    saved anyway; the flag tells the reviewer to look.
+    saved anyway; the flag tells the reviewer to look. `requested_by`: the department that had
+    asked for the sign, when the staffer names it at the wall; it is recorded on the sign.
     """
     removal = Removal(
         signboard=signboard,
@@ -80,7 +82,19 @@ def removal_record(
         raise
     refresh_village_tallies([signboard.village_id])
     audit_write(actor=user, action="removal.record", obj=removal, town=signboard.village.town)
+    if requested_by is not None and signboard.requested_by_id != requested_by.pk:
+        _name_department(signboard, requested_by, user=user)
     return removal
+
+
+def _name_department(signboard: Signboard, department: Department, *, user) -> None:
+    before = snapshot(signboard)
+    signboard.requested_by = department
+    signboard.save(update_fields=["requested_by"])
+    audit_write(
+        actor=user, action="signboard.requested_by", obj=signboard, town=signboard.village.town,
+        before=before,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -56,7 +56,9 @@ def removal_create(request, pk):
     village_url = reverse("village", args=[sign.village.code])
     if selectors.is_removed(sign):
         return _already_removed(request, village_url)
-    form = RemovalForm(request.POST or None, request.FILES or None)
+    form = RemovalForm(
+        request.POST or None, request.FILES or None, initial={"requested_by": sign.requested_by}
+    )
     seen = ""
     if request.method == "POST" and form.is_valid():
         checked = removal_photos.check(request, form, sign)

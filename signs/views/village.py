@@ -46,7 +46,8 @@ def village_detail(request, village):
     )
 
 
-def _village_url(village) -> str:
+def village_url(village) -> str:
+    """The village page's full address, as its QR codes carry it."""
     base = settings.SITE_BASE_URL.rstrip("/")
     return base + reverse("village", args=[village.code])
 
@@ -54,7 +55,7 @@ def _village_url(village) -> str:
 @village_visible
 def village_qr(request, village):
     """A printable QR code that opens the village page by its stable code."""
-    url = _village_url(village)
+    url = village_url(village)
     svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000")
     return render(request, "signs/village_qr.html", {"village": village, "url": url, "svg": svg})
 
@@ -62,7 +63,7 @@ def village_qr(request, village):
 @village_visible
 def village_qr_svg(request, village):
     buffer = io.BytesIO()
-    segno.make(_village_url(village), error="m").save(buffer, kind="svg", scale=10)
+    segno.make(village_url(village), error="m").save(buffer, kind="svg", scale=10)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 

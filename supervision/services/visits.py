@@ -322,6 +322,8 @@ def rebound_record(
         location=old.location,
         approved_item=old.approved_item,
         inventoried_on=found_on,
+        # The sign came back at the same department's request: its rebound counts for it.
+        requested_by=old.requested_by,
     )
     problem = REBOUND_PROBLEM.format(title=old.title)
     if note.strip():

@@ -142,7 +142,8 @@ def test_query_count_does_not_grow(as_reviewer, world, villages, django_assert_m
     Village.objects.bulk_create(
         Village(town=towns[n % 17], code=f"99{n:08d}", name=f"村{n}") for n in range(villages)
     )
-    with django_assert_max_num_queries(22):
+    # 22 for progress, charts and supervision; 2 for the books handed out, 6 for the departments.
+    with django_assert_max_num_queries(30):
         response = get(as_reviewer, as_of="2024-03-01")
     assert response.context["totals"].villages == villages + 3
 

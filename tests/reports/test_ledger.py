@@ -55,7 +55,7 @@ def test_sheets_layout_and_file_name(as_reviewer, world):  # noqa: F811
     name = "横州市村级组织牌子清理规范工作台账_截至2024-03-01.xlsx"
     assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
     wb = workbook(response)
-    assert wb.sheetnames == ["汇总", "村级明细", "摘牌记录", "牌子台账", "保留清单"]
+    assert wb.sheetnames == ["汇总", "村级明细", "摘牌记录", "牌子台账", "保留清单", "按部门"]
     for ws in wb.worksheets:
         assert ws["A1"].value and "A1:" in str(ws.merged_cells.ranges)
         assert ws["A1"].font.b

@@ -151,6 +151,10 @@ REGISTRY: dict[str, Case] = {
     "village": Case(village_code),
     "village_qr": Case(village_code),
     "village_qr_svg": Case(village_code),
+    "village_book": Case(village_code),
+    "village_book_pdf": Case(village_code),
+    "town_books": Case(town_code),
+    "town_books_pdf": Case(town_code),
     "signboard_history": Case(sign_pk),
     "village_history": Case(village_code),
     # The activity log is for city-level users only: staff get 404 even in their own township.

@@ -20,9 +20,9 @@ from villages import roles
 from villages.models import AuditEntry, Town, Village
 
 HEADERS = ["乡镇代码", "村(社区)代码", "村(社区)名称", "牌子名称", "类别", "位置", "保留项目",
-           "清点日期", "摘除日期", "摘除原因", "备注"]  # fmt: skip
+           "清点日期", "摘除日期", "摘除原因", "备注", "挂牌要求部门"]  # fmt: skip
 KEYS = ["town", "code", "name", "title", "kind", "location", "item", "inventoried", "removed",
-        "reason", "note"]  # fmt: skip
+        "reason", "note", "department"]  # fmt: skip
 VILLAGE_HEADERS = ["乡镇代码", "乡镇名称", "村(社区)代码", "村(社区)名称", "类别"]
 
 
@@ -139,7 +139,7 @@ BAD_FILES = {
     "absurd_row_dimension_hidden": (
         lambda mp: rezip(
             xlsx([row()], edit=lying_dimension),
-            replace={SHEET: lambda xml: xml.replace(b'ref="A1:K1048576"', b'ref="A1:K2"')},
+            replace={SHEET: lambda xml: xml.replace(b'ref="A1:L1048576"', b'ref="A1:L2"')},
         ),
         "工作表的范围延伸到单元格 A1048576",
     ),
@@ -339,7 +339,7 @@ def test_headers_are_matched_by_name_and_unknown_columns_named(client, place):
     login(client, place["staff"])
     preview = client.get(upload(client, import_url(), data).url)
     assert preview.context["summary"]["signs"] == 1
-    assert "以下列不会导入： 第M列（“经办人”）" in preview.content.decode()
+    assert "以下列不会导入： 第N列（“经办人”）" in preview.content.decode()
 
 
 # --- the good file --------------------------------------------------------------------------
@@ -491,7 +491,7 @@ def test_a_large_file_imports_in_a_few_queries(client, place, django_assert_max_
     rows = [row(title=f"牌子{n}", removed="2024-03-01" if n % 2 else None,
                 reason="破损褪色" if n % 2 else None) for n in range(600)]  # fmt: skip
     preview_url = upload(client, import_url(), xlsx(rows)).url
-    with django_assert_max_num_queries(44):  # incl. 4 to refresh the villages' tallies
+    with django_assert_max_num_queries(46):  # incl. 4 to refresh the tallies, 2 the departments
         client.post(preview_url)
     assert Signboard.objects.count() == 600 and Removal.objects.count() == 300
 

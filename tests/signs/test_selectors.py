@@ -203,7 +203,7 @@ def test_the_ledger_rows_agree_with_the_per_village_definitions(world, as_of):
     statuses = {s.title: s.status for s in selectors.signboards_at(as_of=as_of)}
     signs = list(selectors.sign_rows_at(as_of=as_of))
     assert {title: status for _t, _n, _v, title, _k, _l, status, *_ in signs} == statuses
-    for *_, status, _item, on, _reason, _photo, _note in signs:
+    for *_, status, _item, on, _reason, _photo, _note, _department in signs:
         assert (on is not None) == (status == "removed") and (on is None or on <= as_of)
 
 

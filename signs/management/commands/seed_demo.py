@@ -60,7 +60,8 @@ class Command(BaseCommand):
         write(
             f"已摘除：上墙制度牌 {result.removed_rule:,}，其他 {result.removed_other:,}；"
             f"示范点 {result.sites}，投入 ¥{result.investment:,.0f}；"
-            f"全覆盖乡镇（计划）{len(result.fully_covered)} 个"
+            f"全覆盖乡镇（计划）{len(result.fully_covered)} 个；"
+            f"汇编印发 {result.book_copies} 册"
         )
         names = result.usernames
         shown = ", ".join(names[:5]) + (f" … {names[-1]}" if len(names) > 5 else "")

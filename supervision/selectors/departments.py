@@ -1,0 +1,99 @@
+"""The 13 city departments (市直单位), for the Organization Department's coordination meeting:
+per department, the standard's items it owns, the signs removed that it had asked for, and its
+signs that came back (docs/definitions.md, "Departments")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from signs.models import Department, Removal
+from signs.selectors import standard_items
+from villages.models import Town
+
+from ..models import Rebound
+
+
+@dataclass
+class DepartmentRow:
+    """One department's figures; `department` None is the row of signs naming none (未注明)."""
+
+    department: Department | None
+    items: list[str] = field(default_factory=list)
+    removed: int = 0
+    rebounds: int = 0
+    villages: int = 0
+
+    @property
+    def rebound_percent(self) -> float | None:
+        """Rebounds per 100 of its signs removed; None when none was removed."""
+        return round(self.rebounds * 100 / self.removed, 1) if self.removed else None
+
+
+@dataclass
+class DepartmentReport:
+    as_of: dt.date
+    rows: list[DepartmentRow]
+
+    @property
+    def total(self) -> DepartmentRow:
+        """Removals and rebounds in all (each counted once, under one department or 未注明);
+        villages concerned is not a sum, so the total leaves it out."""
+        return DepartmentRow(
+            None,
+            removed=sum(row.removed for row in self.rows),
+            rebounds=sum(row.rebounds for row in self.rows),
+        )
+
+
+def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> DepartmentReport:
+    """Every department (then 未注明) with its figures at `as_of`, in these townships (all when
+    None). Six queries, whatever the number of departments and signs."""
+    removals = Removal.objects.in_effect_on(as_of)
+    rebounds = Rebound.objects.filter(found_on__lte=as_of)
+    if towns is not None:
+        removals = removals.filter(signboard__village__town__in=towns)
+        rebounds = rebounds.filter(visit_village__visit__town__in=towns)
+    removed = dict(
+        removals.order_by()
+        .values("signboard__requested_by")
+        .annotate(n=Count("signboard", distinct=True))
+        .values_list("signboard__requested_by", "n")
+    )
+    came_back = dict(
+        rebounds.order_by()
+        .values("signboard__requested_by")
+        .annotate(n=Count("pk"))
+        .values_list("signboard__requested_by", "n")
+    )
+    villages: dict[int | None, set[int]] = defaultdict(set)
+    pair = ("signboard__requested_by", "signboard__village")
+    pairs = removals.order_by().values_list(*pair).union(rebounds.order_by().values_list(*pair))
+    for department_id, village_id in pairs:
+        villages[department_id].add(village_id)
+    items: dict[int | None, list[str]] = defaultdict(list)
+    for department_id, title in standard_items().values_list("department", "title"):
+        items[department_id].append(title)
+    rows = [
+        DepartmentRow(
+            department,
+            items=items.get(department.pk, []),
+            removed=removed.get(department.pk, 0),
+            rebounds=came_back.get(department.pk, 0),
+            villages=len(villages.get(department.pk, ())),
+        )
+        for department in Department.objects.all()
+    ]
+    rows.append(
+        DepartmentRow(
+            None,
+            items=items.get(None, []),
+            removed=removed.get(None, 0),
+            rebounds=came_back.get(None, 0),
+            villages=len(villages.get(None, ())),
+        )
+    )
+    return DepartmentReport(as_of=as_of, rows=rows)
