@@ -17,8 +17,8 @@ from villages.models import Village
 
 @pytest.fixture
 def book_village(village, staff):
-    """城东村: 党员活动室 hung in 二楼 (retained) and again in 三楼 (a duplicate), 警务室 taken down;
-    copy No. 3 of the example edition."""
+    """城东村: 党员活动室 hung in 二楼 (retained) and again in 三楼 (a duplicate),
+    警务室 taken down; copy No. 3 of the example edition."""
     item = {i.title: i for i in ApprovedItem.objects.filter(standard__is_current=True)}
     for title, location in (("党员活动室", "二楼"), ("党员活动室", "三楼"), ("警务室", "一楼")):
         signs_services.signboard_create(

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures of test_visits_services are imported by name)
 """The department report (docs/definitions.md, "Departments"): figures pinned on a hand-built
 set, totals equal to the removals and rebounds counted, and where the department is recorded."""
 
