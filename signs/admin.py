@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from villages.admin import AuditedAdmin
 
-from .models import ApprovedItem, Removal, Signboard, Standard
+from .models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
 from .tallies import refresh_village_tallies
 
 
@@ -21,10 +21,29 @@ class StandardAdmin(AuditedAdmin):
 
 @admin.register(ApprovedItem)
 class ApprovedItemAdmin(AuditedAdmin):
-    list_display = ["number", "title", "kind", "standard"]
-    list_filter = ["standard", "kind"]
-    list_select_related = ["standard"]
-    search_fields = ["title"]
+    """City administrators write each item's text and its 主管部门 here (audited)."""
+
+    list_display = ["number", "title", "kind", "department", "standard"]
+    list_filter = ["standard", "kind", "department"]
+    list_select_related = ["standard", "department"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    # A department named by items or signs is protected: the admin lists them and refuses.
+    list_display = ["name", "order"]
+    list_filter = ["items__standard"]
+    search_fields = ["name"]
+
+
+@admin.register(BookCopy)
+class BookCopyAdmin(AuditedAdmin):
+    list_display = ["number", "village", "town", "handed_over_on", "received_by", "standard"]
+    list_filter = ["standard", "town", "village__town"]
+    list_select_related = ["standard", "village", "town"]
+    search_fields = ["village__name", "town__name", "received_by"]
+    autocomplete_fields = ["village"]
 
 
 class TalliedAdmin(AuditedAdmin):

@@ -6,11 +6,11 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from signs.models import ApprovedItem, Removal, Signboard, Standard
+from signs.models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
 from villages.models import AuditEntry, DemonstrationSite, Town, TownStaff, Village
 
 MODELS = [Town, Village, DemonstrationSite, TownStaff, AuditEntry, Standard, ApprovedItem,
-          Signboard, Removal]  # fmt: skip
+          Signboard, Removal, Department, BookCopy]  # fmt: skip
 
 
 @pytest.fixture
@@ -76,3 +76,15 @@ def test_signs_and_removals_cannot_be_deleted_in_the_admin(admin_client_with_dat
     url = reverse(f"admin:signs_{model._meta.model_name}_delete", args=[obj.pk])
     assert admin_client_with_data.post(url, {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_department_named_by_signs_cannot_be_deleted_in_the_admin(admin_client, village):
+    police = Department.objects.get(name="市公安局")
+    Signboard.objects.create(
+        village=village, kind="guidance", title="警民联系牌", inventoried_on=dt.date(2024, 1, 2),
+        requested_by=police,
+    )  # fmt: skip
+    url = reverse("admin:signs_department_delete", args=[police.pk])
+    page = admin_client.post(url, {"post": "yes"})
+    assert "无法删除 市直单位" in page.content.decode()  # Django's protected-objects page
+    assert Department.objects.filter(pk=police.pk).exists()
