@@ -5,12 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.selectors.review import ReviewFigures
 
-NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+# "tf" too: a footer cell sits under its column (and is hidden with it on a phone).
+NUMBER = {part: {"class": "text-end"} for part in ("td", "th", "tf")}
 # Shown from tablet width up, so the table fits a 375 px phone without sideways scrolling.
-WIDE = {
-    "td": {"class": "text-end d-none d-md-table-cell"},
-    "th": {"class": "text-end d-none d-md-table-cell"},
-}
+WIDE = {part: {"class": "text-end d-none d-md-table-cell"} for part in ("td", "th", "tf")}
 
 
 class TownProgressTable(tables.Table):
