@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signs import services
-from signs.models import ApprovedItem, Removal, Signboard
+from signs.models import ApprovedItem, Department, Removal, Signboard
 from tests.helpers import with_token
 from villages import roles
 from villages.models import AuditEntry, Village
@@ -439,3 +439,34 @@ def test_town_page_queries_do_not_grow(client, place, villages, django_assert_ma
     with django_assert_max_num_queries(12):
         response = client.get(urls(place)["town"])
     assert len(response.context["table"].page.object_list) == min(villages + 1, 30)
+
+
+def test_the_department_that_asked_is_chosen_on_the_add_and_removal_forms(client, place):
+    civil, police = Department.objects.get(name="市民政局"), Department.objects.get(name="市公安局")
+    login(client, place["staff"])
+    add = urls(place)["signboard_create"]
+    html = client.get(add).content.decode()
+    assert f'<option value="{civil.pk}">市民政局</option>' in html
+    client.post(add, with_token({
+        "title": "社会组织服务站", "kind": "guidance", "location": "一楼",
+        "requested_by": civil.pk, "inventoried_on": "2024-05-01",
+    }))  # fmt: skip
+    sign = Signboard.objects.get(title="社会组织服务站")
+    assert sign.requested_by == civil
+
+    remove = reverse("removal_create", args=[sign.pk])
+    form = client.get(remove).context["form"]
+    assert form["requested_by"].value() == civil.pk  # what the inventory says, to confirm
+    client.post(remove, with_token(removed_on="2024-05-02", reason="no_business",
+                                   requested_by=police.pk))  # fmt: skip
+    sign.refresh_from_db()
+    assert sign.requested_by == police and sign.removals.count() == 1
+    entry = AuditEntry.objects.get(action="signboard.requested_by", object_id=str(sign.pk))
+    assert entry.before["requested_by_id"] == civil.pk and entry.actor == place["staff"]
+
+    todo = place["sign"]["todo"]  # no department given: the sign keeps naming none
+    client.post(urls(place)["removal_create"], with_token(removed_on="2024-05-02",
+                                                          reason="no_business"))  # fmt: skip
+    todo.refresh_from_db()
+    assert todo.requested_by is None and todo.removals.count() == 1
+    assert not AuditEntry.objects.filter(action="signboard.requested_by", object_id=str(todo.pk))

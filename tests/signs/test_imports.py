@@ -707,3 +707,43 @@ def test_village_template_is_for_city_level(client, place):
     assert [c.value for c in workbook["村社区名单"][1]] == VILLAGE_HEADERS
     (validation,) = workbook["村社区名单"].data_validations.dataValidation
     assert validation.formula1 == "'选项'!$A$2:$A$3"
+
+
+# --- 挂牌要求部门 -----------------------------------------------------------------------------
+
+
+def test_the_department_column_takes_a_department_under_the_names_ledgers_give_it(client, place):
+    data = xlsx(
+        [
+            row(title="调解室", department="市司法局", location="一楼"),
+            row(title="综治中心", department="横州市委政法委", location="二楼"),
+            row(title="农家书屋", department="文化广电体育和旅游局", location="三楼"),
+            row(title="警务室", department=" 横州公安局 ", location="四楼"),
+            row(title="卫生室", department="", location="五楼"),
+        ]
+    )
+    login(client, place["staff"])
+    client.post(upload(client, import_url(), data).url)
+    asked = dict(Signboard.objects.values_list("title", "requested_by__name"))
+    assert asked == {
+        "调解室": "市司法局",
+        "综治中心": "市委政法委",
+        "农家书屋": "市文化广电体育和旅游局",
+        "警务室": "市公安局",
+        "卫生室": None,  # optional: a blank cell names nobody
+    }
+    sign = Signboard.objects.get(title="调解室")
+    entry = AuditEntry.objects.get(action="signboard.create", object_id=str(sign.pk))
+    assert entry.after["requested_by_id"] == sign.requested_by_id  # audited with the sign
+
+
+def test_an_unknown_department_is_a_located_error_and_nothing_is_written(client, place):
+    unknown = row(title="综治中心", department="市综治办", location="二楼")
+    data = xlsx([row(title="调解室"), unknown])
+    login(client, place["staff"])
+    before = counts()
+    response = upload(client, import_url(), data)
+    [error] = response.context["errors"]
+    assert error.startswith("第3行 第L列（挂牌要求部门）：“市综治办”不在市直单位名单中（如：")
+    assert "市民政局" in error  # names a few that are
+    assert counts() == before
