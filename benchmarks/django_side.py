@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import shutil
+import subprocess
 import sys
 import time
 
@@ -130,7 +133,60 @@ def table_export(*, as_of: str, runs: int) -> dict:
     return result
 
 
-MEASURES = {"dashboard": dashboard, "ledger": ledger, "table_export": table_export}
+def _pdf_pages(content: bytes) -> int | None:
+    """The page count poppler's pdfinfo reads (None where poppler-utils is absent)."""
+    if not shutil.which("pdfinfo"):
+        return None
+    info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
+    return int(re.search(rb"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
+
+
+def book(*, runs: int) -> dict:
+    """一村一本 as the reviewer: the township with most villages, its books' PDF against their
+    print page (the same HTML, so the ratio is WeasyPrint's layout and font embedding), and one
+    village's print page against its village page (the same scope checks and layout).
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from villages.models import Town
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    town = Town.objects.annotate(n=Count("villages")).order_by("-n", "code").first()
+    village = town.villages.order_by("code").first()
+    urls = {
+        "town_pdf": f"/t/{town.code}/books.pdf",
+        "town_page": f"/t/{town.code}/books/",
+        "village_book": f"/v/{village.code}/book/",
+        "village_page": f"/v/{village.code}/",
+    }
+    result = {"town": town.name, "villages": town.n}
+    for name, url in urls.items():
+        first = client.get(url)  # warm-up: templates, fonts, translations
+        if first.status_code != 200:
+            raise SystemExit(f"{url} answered {first.status_code}")
+        times = []
+        for _ in range(runs if name != "town_pdf" else min(runs, 3)):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (url, response.status_code)
+        result[name] = {"times": times}
+        if name == "town_pdf":
+            content = response.content
+            result["pdf_bytes"] = len(content)
+            result["pdf_pages"] = _pdf_pages(content)
+    return result
+
+
+MEASURES = {
+    "dashboard": dashboard,
+    "ledger": ledger,
+    "table_export": table_export,
+    "book": book,
+}
 
 
 if __name__ == "__main__":

@@ -206,6 +206,34 @@ def table_export(prepared: data.Prepared, runs: int, log, as_of: dt.date = PAST)
     ]
 
 
+# --- f. 一村一本: a township's books as PDF, one village's print page ---------------------
+
+
+def book(prepared: data.Prepared, runs: int, log) -> list[Result]:
+    """The largest township's books (18 villages at 1×) as one PDF against their print page,
+    and one village's book page against its village page; reviewer, test client, warm."""
+    answer, rss = django_side(prepared.db, "book", runs=runs)
+    pdf, html = median(answer["town_pdf"]["times"]), median(answer["town_page"]["times"])
+    page, village = median(answer["village_book"]["times"]), median(answer["village_page"]["times"])
+    log(f"  {answer['town']} ({answer['villages']} villages): PDF {pdf:.1f} s, "
+        f"{answer['pdf_pages']} pages, {answer['pdf_bytes'] / 1e3:,.0f} kB, {rss:.0f} MB; "
+        f"print page {html * 1000:.0f} ms; village book {page * 1000:.0f} ms, "
+        f"village page {village * 1000:.0f} ms")  # fmt: skip
+    pdf_runs = len(answer["town_pdf"]["times"])
+    note = (f"{answer['town']}, {answer['villages']} books, {answer['pdf_pages']} A5 pages, "
+            f"{answer['pdf_bytes'] / 1e3:,.0f} kB; {pdf_runs} run(s)")  # fmt: skip
+    name = f"{prepared.size} 一村一本"
+    return [
+        result(f"{name}: township's books PDF", pdf, "s", "<", 20, note),
+        info(f"{name}: the same books' print page", html * 1000, "ms"),
+        info(f"{name}: PDF / print page", pdf / html, "×"),
+        info(f"{name}: PDF peak RSS", rss, "MB"),
+        result(f"{name}: village book page p50", page * 1000, "ms", "<", 300),
+        info(f"{name}: village page p50", village * 1000, "ms"),
+        info(f"{name}: village book page / village page", page / village, "×"),
+    ]
+
+
 # --- d. record-removal POSTs under gunicorn ------------------------------------------------
 
 

@@ -17,7 +17,9 @@ figures (asserted equal to town_progress), today and 2024-06-30; b. the 台账
 (reports.exports.write_ledger) vs raw SQL + a bare openpyxl write-only loop of the same shape,
 each in its own process for peak RSS; c. the dashboard's township table through
 utilities.excel.write_table vs django-tables2's TableExport("xlsx"); d. record-removal POSTs, 16
-clients for 10 s, gunicorn -w 4, on a throwaway copy of the 50× database; e. seed_demo at 50×.
+clients for 10 s, gunicorn -w 4, on a throwaway copy of the 50× database; e. seed_demo at 50×;
+f. at 1× only, 一村一本: the largest township's books as one PDF vs their print page, and one
+village's book page vs its village page.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 from benchmarks import data, measures
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-MEASURES = ("dashboard", "ledger", "table", "posts")
+MEASURES = ("dashboard", "ledger", "table", "book", "posts")
 
 
 def log(message: str) -> None:
@@ -118,6 +120,8 @@ def main(argv=None) -> int:
             results += measures.ledger(ready, runs, log)
         if "table" not in args.skip:
             results += measures.table_export(ready, args.runs, log)
+        if "book" not in args.skip and size == "1x":  # one township of 18 villages, as asked
+            results += measures.book(ready, args.runs, log)
     if "posts" not in args.skip:
         target = prepared.get("50x") or prepared[args.sizes[0]]
         log(f"== record-removal POSTs on a copy of {target.db.name}")
