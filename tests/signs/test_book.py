@@ -1,6 +1,7 @@
 """一村一本: the book's contents on a hand-built village, the print page and the PDF."""
 
 import datetime as dt
+import logging
 import shutil
 import subprocess
 
@@ -91,11 +92,13 @@ needs_pdf = pytest.mark.skipif(
 
 @needs_pdf
 def test_township_pdf_has_one_cover_per_village_and_extractable_text(
-    client, staff, town, book_village, tmp_path
+    client, staff, town, book_village, tmp_path, caplog
 ):
     Village.objects.create(town=town, code="450181100202", name="竹塘村")
     client.force_login(staff)
+    caplog.set_level(logging.WARNING, logger="weasyprint")
     response = client.get(reverse("town_books_pdf", args=[town.code]))
+    assert not caplog.records, [r.getMessage() for r in caplog.records]  # every rule understood
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     pdf = tmp_path / "books.pdf"
