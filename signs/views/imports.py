@@ -27,13 +27,19 @@ from ..pending import PendingUploads
 SIGNS, VILLAGES = "signs", "villages"
 
 
+# What a township office's programs save a ledger as (Excel and WPS alike); signs.imports.files
+# tells the formats apart by their bytes, not by these names.
+ACCEPT = ",".join([
+    ".xlsx", ".xlsm", ".xls", ".csv", XLSX_CONTENT_TYPE, "application/vnd.ms-excel",
+    "application/vnd.ms-excel.sheet.macroEnabled.12", "text/csv",
+])  # fmt: skip
+
+
 class ImportForm(BootstrapMixin, forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Excel file (.xlsx)"),
+        label=gettext_lazy("Ledger file (.xlsx, .xls or .csv)"),
         allow_empty_file=True,  # signs.imports says so, in the list with the other errors
-        widget=forms.ClearableFileInput(
-            attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}", "data-testid": "import-file"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "data-testid": "import-file"}),
     )
 
     def clean_file(self):
@@ -213,7 +219,12 @@ def _preview_or_confirm(
         if result.errors:
             _discard(request, token)
             return _render_upload(request, context, errors=result.errors)
-    context.update(plan=result, summary=result.summary, shown=imports.MAX_PREVIEW_ROWS)
+    context.update(
+        plan=result,
+        summary=result.summary,
+        skipped_rows=getattr(result, "skipped_rows", {}),
+        shown=imports.MAX_PREVIEW_ROWS,
+    )
     return render(request, template, context)
 
 

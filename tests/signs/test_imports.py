@@ -102,19 +102,23 @@ def lying_dimension(ws):
 
 
 def too_many_rows(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports.base, "MAX_ROWS", 3)
     return xlsx([row(location=f"房间{n}") for n in range(4)])
 
 
 # name -> (builder(monkeypatch) -> bytes, expected message (Chinese, as shown))
 BAD_FILES = {
-    "csv": (
+    "csv_without_kind": (  # a CSV is read like a sheet, and told what it lacks
         lambda mp: "乡镇代码,村(社区)代码,牌子名称\n450181100,450181100201,廉洁工作站\n".encode(),
-        "这不是 Excel .xlsx 工作簿",
+        "第1行：缺少表头“类别”",
     ),
     "xls_renamed": (
         lambda mp: imports.OLE_MAGIC + b"\0" * 2048,
-        "这是旧版 .xls 工作簿（或设置了密码的工作簿）",
+        "这个文件像是旧版 .xls 工作簿，但无法读取：可能设置了密码",
+    ),
+    "photo_renamed": (
+        lambda mp: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8,
+        "这个文件既不是 Excel 工作簿（.xlsx、.xls），也不是 CSV 表格",
     ),
     "zip_not_workbook": (
         lambda mp: _plain_zip({"readme.txt": b"hello"}),
@@ -324,7 +328,7 @@ def test_openpyxl_parses_with_defusedxml():
 )
 def test_defusedxml_alone_refuses_entities_in_sheets(monkeypatch, dtd, reference, expected):
     """Without the DTD scan, openpyxl's own (defused) parser still refuses the file."""
-    monkeypatch.setattr(imports, "_check_no_dtd", lambda archive: None)
+    monkeypatch.setattr(imports.files, "_check_no_dtd", lambda archive: None)
     data = rezip(xlsx([row()]), replace={SHEET: with_dtd(dtd, reference)})
     with pytest.raises(imports.ImportFileError) as refused:
         imports.read_sign_sheet(data)

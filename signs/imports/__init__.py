@@ -1,10 +1,14 @@
-"""Excel import of sign inventories and of the village list: every row checked, then all or none.
+"""Import of sign inventories and of the village list: every row checked, then all or none.
 
-Three layers, each testable on its own:
+The layers, each testable on its own:
 
-- `read_sheet` opens an untrusted upload defensively — size and zip limits checked on the
-  central directory before anything is inflated, no DTD in any XML part, a bounded sheet — and
-  returns the raw cells under known headers, or raises `ImportFileError`;
+- `files` opens an untrusted upload defensively, whatever saved it (.xlsx, .xlsm, .xls, .csv
+  in UTF-8 or GBK) — size and zip limits checked on the central directory before anything is
+  inflated, no DTD in any XML part, bounded sheets — as grids of cell values;
+- `table` finds the table in those grids the way townships lay their ledgers out (title rows,
+  two-row merged headers, merged village cells, 小计/合计 and signature rows skipped and
+  counted, one sheet per village) and returns the raw cells under known headers, or raises
+  `ImportFileError`;
 - `plan_sign_import` / `plan_village_import` check every row against the database and say what
   would be created, updated or skipped, with every error located as 第N行 第X列;
 - `sign_import_commit` / `village_import_commit` plan again inside one transaction and write,
@@ -17,28 +21,20 @@ messages to the user go through gettext.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import difflib
 import io
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from defusedxml import (
-    DefusedXmlException,
-    DTDForbidden,
-    EntitiesForbidden,
-    ExternalReferenceForbidden,
-)
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -48,135 +44,44 @@ from villages.audit import audit_entry, audit_write, snapshot
 from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
-from .choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
-from .models import ApprovedItem, Department, Removal, Signboard
-from .selectors import current_standard
-from .services import PHOTO_FIELDS
-from .tallies import refresh_village_tallies
-
-# --- limits ------------------------------------------------------------------------------
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Checked on the zip's central directory before anything is inflated; zipfile never inflates
-# a member beyond its declared size (it fails the CRC instead), so the declared sizes bind.
-MAX_INFLATED_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 1000
-MAX_RATIO = 100  # inflated ÷ compressed, for members above RATIO_GRACE_BYTES
-RATIO_GRACE_BYTES = 1024 * 1024
-MAX_ROWS = 20_000  # data rows, header excluded
-MAX_COLUMNS = 64  # columns read; a sheet declaring more is refused
-ABSURD_ROWS = 100_000  # a sheet declaring (or holding data) beyond this row is refused
-EXCEL_MAX_ROWS = 1_048_576
-MAX_ERRORS_SHOWN = 1000
-MAX_PREVIEW_ROWS = 300  # rows listed per section of a preview; the counts cover all
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-
-SIGN_SHEET = "牌子清单"
-VILLAGE_SHEET = "村社区名单"
-HELP_SHEET = "说明"
-LISTS_SHEET = "选项"
-IGNORED_HEADERS = {"序号"}
-
-# Control characters never belong in a sign's text; Excel writes them as _xHHHH_ escapes,
-# which openpyxl leaves as they are. Bidi overrides can make text read differently on screen.
-CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-    r"|_x00(?:0[0-8bcef]|1[0-9a-f]|7f)_",
-    re.IGNORECASE,
+from ..choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
+from ..models import ApprovedItem, Department, Removal, Signboard
+from ..selectors import current_standard
+from ..services import PHOTO_FIELDS
+from ..tallies import refresh_village_tallies
+from . import base, files, table
+from .base import (
+    ABSURD_ROWS,
+    CONTROL,
+    DATE_TEXT,
+    DIGITS,
+    EARLIEST_DATE,
+    HELP_SHEET,
+    LINE_BREAKS,
+    LISTS_SHEET,
+    MAX_COLUMNS,
+    MAX_ERRORS_SHOWN,
+    MAX_PREVIEW_ROWS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    OLE_MAGIC,
+    SIGN_SHEET,
+    VILLAGE_SHEET,
+    Column,
+    ImportFileError,
+    ImportRejected,
+    PlanChanged,
+    RowError,
+    Sheet,
+    norm,
 )
-LINE_BREAKS = re.compile(r"[\t\r\n]+")
-QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
-DATE_TEXT = re.compile(
-    r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
-    r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-)
-DIGITS = re.compile(r"[0-9]+")
-EARLIEST_DATE = dt.date(2000, 1, 1)
+from .files import open_workbook
 
-DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
-# Images and binary parts are never parsed as XML here (an SVG may carry a harmless DOCTYPE).
-BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff",
-                ".svg", ".bin", ".webp")  # fmt: skip
-EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b")
-
-
-def norm(value: Any) -> str:
-    """A key for matching what people type: width-folded, no spaces, straight quotes."""
-    text = unicodedata.normalize("NFKC", str(value)).translate(QUOTES)
-    return re.sub(r"\s+", "", text).casefold()
-
-
-# --- errors --------------------------------------------------------------------------------
-
-
-class ImportFileError(Exception):
-    """The upload cannot be read as a data sheet at all; `messages` say why."""
-
-    def __init__(self, *messages: str):
-        super().__init__(*messages)
-        self.messages = list(messages)
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in one cell, located the way Excel shows it: row number, column letter."""
-
-    row: int
-    column: int | None
-    header: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.column is None:
-            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-        return _("Row %(row)d, column %(column)s (%(header)s): %(message)s") % {
-            "row": self.row,
-            "column": get_column_letter(self.column),
-            "header": self.header,
-            "message": self.message,
-        }
-
-
-class ImportRejected(Exception):
-    """Raised by a commit when the plan made inside the transaction has errors."""
-
-    def __init__(self, plan):
-        super().__init__(f"{len(plan.errors)} errors")
-        self.plan = plan
-
-
-class PlanChanged(Exception):
-    """Raised by a commit when the data changed since the preview the user confirmed."""
-
-    def __init__(self, plan):
-        super().__init__("plan changed")
-        self.plan = plan
-
-
-# --- columns -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    help: str
-    example: str = ""
-    width: int = 14
-    aliases: tuple[str, ...] = ()
-    required: str = "选填"
-    text_format: bool = False
-    date_format: bool = False
-
-    def matches(self, header: str) -> bool:
-        key = norm(header).rstrip("*")
-        return key in {norm(self.header), *(norm(alias) for alias in self.aliases)}
+__all__ = [
+    "ABSURD_ROWS", "MAX_COLUMNS", "MAX_ERRORS_SHOWN", "MAX_PREVIEW_ROWS", "MAX_ROWS",
+    "MAX_UPLOAD_BYTES", "OLE_MAGIC", "ImportFileError", "ImportRejected", "PlanChanged",
+    "RowError", "Sheet", "base", "files", "open_workbook", "table",
+]  # fmt: skip
 
 
 SIGN_COLUMNS = (
@@ -204,7 +109,21 @@ SIGN_COLUMNS = (
         "本乡镇的村(社区)名称，可从下拉列表选择；同时填写代码时两者必须一致。",
         "城东村",
         14,
-        aliases=("村名称", "村(社区)", "村(居)", "村名", "社区名称"),
+        aliases=(
+            "村名称",
+            "村(社区)",
+            "村(居)",
+            "村名",
+            "社区名称",
+            "村委",
+            "村委会",
+            "所属村",
+            "所属村(社区)",
+            "村(社区)名",
+            "村(居)委会",
+            "行政村",
+            "村别",
+        ),
         required="代码或名称必填",
     ),
     Column(
@@ -213,7 +132,7 @@ SIGN_COLUMNS = (
         "牌子上的文字，照原样填写；以“=”开头的内容也按文字保存。",
         "廉洁工作站",
         24,
-        aliases=("牌子内容", "牌匾名称"),
+        aliases=("牌子内容", "牌匾名称", "标牌名称", "牌子名", "牌匾内容", "标识牌名称", "名称"),
         required="必填",
     ),
     Column(
@@ -222,7 +141,7 @@ SIGN_COLUMNS = (
         "从下拉列表选择。",
         "功能性指引牌",
         18,
-        aliases=("牌子类别",),
+        aliases=("牌子类别", "类型", "牌子类型", "牌子种类", "种类"),
         required="必填",
     ),
     Column(
@@ -231,7 +150,7 @@ SIGN_COLUMNS = (
         "悬挂的房间或位置，如“一楼外墙”。",
         "一楼外墙",
         14,
-        aliases=("悬挂位置",),
+        aliases=("悬挂位置", "挂牌位置", "所在位置", "悬挂地点", "摆放位置", "位置(房间)"),
     ),
     Column(
         "approved_item",
@@ -256,6 +175,15 @@ SIGN_COLUMNS = (
         "已摘除的牌子才填，不能早于清点日期、不能晚于今天；填写时必须同时填写摘除原因。",
         "2024-05-20",
         12,
+        aliases=(
+            "摘除时间",
+            "清理时间",
+            "清理日期",
+            "摘牌时间",
+            "摘牌日期",
+            "处置时间",
+            "完成时间",
+        ),  # fmt: skip
         date_format=True,
     ),
     Column(
@@ -264,6 +192,7 @@ SIGN_COLUMNS = (
         "从下拉列表选择；选“其他”时必须在备注中说明。",
         "无实质性业务",
         20,
+        aliases=("清理原因", "摘除理由", "摘牌原因", "处置理由", "处置原因", "清理理由"),
     ),
     Column(
         "note",
@@ -280,6 +209,36 @@ SIGN_COLUMNS = (
         "",
         18,
         aliases=("要求挂牌部门", "挂牌部门", "要求部门"),
+    ),
+)
+
+# Read from township ledgers, never written into the template: the template says "removed"
+# by a removal date, and its page is the township.
+LEDGER_COLUMNS = (
+    *SIGN_COLUMNS,
+    Column(
+        "status",
+        "是否摘除",
+        "是/否、保留/摘除/合并、已摘除/未摘除，或在摘除列打“√”。",
+        aliases=(
+            "处置方式",
+            "状态",
+            "处置情况",
+            "处置结果",
+            "摘除",
+            "摘除(√)",
+            "是否清理",
+            "清理情况",
+            "是否摘牌",
+            "摘牌情况",
+            "已摘除",
+        ),
+    ),  # fmt: skip
+    Column(
+        "town_name",
+        "乡镇",
+        "本页的乡镇，如“横州镇”或“横州镇人民政府”。",
+        aliases=("乡镇名称", "所属乡镇", "乡镇(街道)", "乡(镇)", "镇(乡)", "乡镇(街道)名称"),
     ),
 )
 
@@ -325,351 +284,6 @@ VILLAGE_COLUMNS = (
 )
 
 
-# --- reading ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Sheet:
-    """The cells of the data sheet under known headers; values as openpyxl read them."""
-
-    columns: dict[str, int]  # column key -> 1-based column index
-    headers: dict[str, str]  # column key -> the header as written in the file
-    rows: list[tuple[int, dict[str, Any]]]  # (Excel row number, {key: value})
-    ignored_columns: list[str]
-    sha256: str
-    sheet_name: str
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _entity_message(*, external: bool) -> str:
-    if external:
-        return _(
-            "The file refers to an external XML entity (a known attack on Excel readers); "
-            "it was refused. Save the sheet again in Excel or WPS and upload that copy."
-        )
-    return _(
-        "The file declares XML entities (an “entity bomb” that can exhaust the server); "
-        "it was refused. Save the sheet again in Excel or WPS and upload that copy."
-    )
-
-
-def _damaged() -> str:
-    return _(
-        "The file is incomplete or damaged (perhaps the upload was cut off). "
-        "Open it in Excel or WPS, save it again as .xlsx and upload it once more."
-    )
-
-
-def _not_xlsx() -> str:
-    return _(
-        "This is not an Excel .xlsx workbook (a CSV, a text file or another format?). "
-        "Open it in Excel or WPS and save it as “Excel 工作簿 (*.xlsx)”."
-    )
-
-
-def _check_zip(archive: zipfile.ZipFile) -> None:
-    """Refuse zip bombs from the central directory alone, before inflating anything."""
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise ImportFileError(
-            _("The file holds %(n)d parts, more than an Excel workbook ever needs (%(max)d).")
-            % {"n": len(members), "max": MAX_MEMBERS}
-        )
-    inflated = sum(info.file_size for info in members)
-    if inflated > MAX_INFLATED_BYTES:
-        raise ImportFileError(
-            _(
-                "Unpacked, the file would take %(size)d MB, more than the %(max)d MB allowed "
-                "(a “zip bomb”?); it was refused."
-            )
-            % {"size": inflated // (1024 * 1024), "max": MAX_INFLATED_BYTES // (1024 * 1024)}
-        )
-    for info in members:
-        if info.flag_bits & 0x1:
-            raise ImportFileError(
-                _("The workbook is password-protected. Remove the password first.")
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_GRACE_BYTES and ratio > MAX_RATIO:
-            raise ImportFileError(
-                _(
-                    "Part “%(name)s” of the file is compressed %(ratio)d to 1, far more than "
-                    "real spreadsheets are (a “zip bomb”?); it was refused."
-                )
-                % {"name": info.filename[:60], "ratio": ratio}
-            )
-    if "[Content_Types].xml" not in archive.namelist():
-        raise ImportFileError(_not_xlsx())
-
-
-def _check_no_dtd(archive: zipfile.ZipFile) -> None:
-    """Refuse any XML part with a DTD: real workbooks never have one, attacks always do.
-
-    defusedxml (which openpyxl uses for sheets and shared strings) would refuse entities too;
-    this scan also covers the parts openpyxl hands to lxml (which only leaves entities
-    unexpanded), and names the attack.
-    """
-    for info in archive.infolist():
-        if info.filename.lower().endswith(BINARY_PARTS):
-            continue
-        with archive.open(info) as part:
-            tail = b""
-            while chunk := part.read(64 * 1024):
-                window = tail + chunk
-                if any(marker in window for marker in DTD_MARKERS):
-                    window += part.read(64 * 1024)
-                    text = "".join(
-                        window.decode(encoding, errors="ignore").replace("\x00", "")
-                        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-                    )
-                    if EXTERNAL_ENTITY.search(text):
-                        raise ImportFileError(_entity_message(external=True))
-                    if "<!ENTITY" in text:
-                        raise ImportFileError(_entity_message(external=False))
-                    raise ImportFileError(
-                        _(
-                            "The file contains an XML document type declaration, which real "
-                            "Excel files never do; it was refused."
-                        )
-                    )
-                tail = window[-32:]
-
-
-def _defused_cause(exc: BaseException | None) -> DefusedXmlException | None:
-    """The defusedxml refusal behind `exc`: openpyxl wraps parse errors in a ValueError."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, DefusedXmlException):
-            return exc
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return None
-
-
-def _defused_message(exc: DefusedXmlException) -> str:
-    if isinstance(exc, ExternalReferenceForbidden):
-        return _entity_message(external=True)
-    if isinstance(exc, EntitiesForbidden | DTDForbidden):
-        return _entity_message(external=bool(exc.sysid or exc.pubid))
-    return _damaged()
-
-
-def open_workbook(data: bytes):
-    """The upload as a read-only openpyxl workbook, once it has passed every file-level check."""
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            _("The file is %(size).1f MB; the limit is %(max)d MB.")
-            % {"size": len(data) / (1024 * 1024), "max": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    if data.startswith(OLE_MAGIC):
-        raise ImportFileError(
-            _(
-                "This is an old-format .xls workbook (or a password-protected one). "
-                "Open it in Excel or WPS and save it as “Excel 工作簿 (*.xlsx)”."
-            )
-        )
-    if not data.startswith(ZIP_MAGIC):
-        raise ImportFileError(_not_xlsx())
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_zip(archive)
-            _check_no_dtd(archive)
-    except ImportFileError:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-        raise ImportFileError(_damaged()) from exc
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a zip that is not a workbook
-        raise _unreadable(exc) from exc
-
-
-def _unreadable(exc: Exception) -> ImportFileError:
-    defused = _defused_cause(exc)
-    if defused is not None:
-        return ImportFileError(_defused_message(defused))
-    if isinstance(exc, zipfile.BadZipFile | EOFError | OSError):
-        return ImportFileError(_damaged())
-    return ImportFileError(_not_xlsx())
-
-
-def _map_headers(header_row: Sequence[Any], columns: Sequence[Column]):
-    """{key: column index}, {key: header as written}, header errors; unknown headers are
-    passed over here and named in the preview if their column holds data."""
-    found: dict[str, int] = {}
-    written: dict[str, str] = {}
-    errors: list[str] = []
-    for index, value in enumerate(header_row, start=1):
-        if value is None or str(value).strip() == "":
-            continue
-        text = str(value).strip()
-        if norm(text) in IGNORED_HEADERS:
-            continue
-        column = next((c for c in columns if c.matches(text)), None)
-        if column is None:
-            continue
-        if column.key in found:
-            errors.append(
-                _("Row 1, column %(column)s: the header “%(header)s” appears twice.")
-                % {"column": get_column_letter(index), "header": text}
-            )
-        else:
-            found[column.key] = index
-            written[column.key] = text
-    return found, written, errors
-
-
-def read_sheet(
-    data: bytes,
-    *,
-    columns: Sequence[Column],
-    required: Sequence[str],
-    one_of: Sequence[Sequence[str]] = (),
-    sheet_name: str,
-) -> Sheet:
-    """The data rows of the upload under its headers; raises ImportFileError on a bad file.
-
-    The sheet named `sheet_name` is read, else the 牌子台账 sheet of an exported ledger, else
-    the first sheet; the header is in one of its first rows.
-    """
-    workbook = open_workbook(data)
-    try:
-        names = workbook.sheetnames
-        preferred = [name for name in (sheet_name, SIGN_LEDGER_SHEET) if name in names]
-        ws = workbook[preferred[0]] if preferred else workbook.worksheets[0]
-        return _read_rows(ws, data, columns=columns, required=required, one_of=one_of)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise _unreadable(exc) from exc
-    finally:
-        workbook.close()
-
-
-def _absurd(ref: str) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The sheet reaches cell %(ref)s, far beyond any real list (at most %(cols)d "
-            "columns and %(rows)d rows are read). Delete the stray cells and try again."
-        )
-        % {"ref": ref, "cols": MAX_COLUMNS, "rows": MAX_ROWS + 1}
-    )
-
-
-def _too_many_rows() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file has more than %(max)d rows of data. Split it into smaller files "
-            "(for example one per township) and import them one by one."
-        )
-        % {"max": MAX_ROWS}
-    )
-
-
-def _read_rows(ws, data: bytes, *, columns, required, one_of) -> Sheet:
-    # The declared size (<dimension>) first: a sheet claiming XFD1048576 is refused unread.
-    if (ws.max_column or 0) > MAX_COLUMNS or (ws.max_row or 0) > ABSURD_ROWS:
-        raise _absurd(f"{get_column_letter(min(ws.max_column or 1, 16384))}{ws.max_row or 1}")
-    # The declaration may lie either way: read without it, bounded in columns, and check each
-    # row's number as it comes (missing rows come back empty and cost next to nothing).
-    ws.reset_dimensions()
-    rows_iter = ws.iter_rows(
-        min_row=1, max_row=EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
-    )
-    # The header is row 1 of the template, and row 3 of the app's own 台账 (under the title and
-    # 填报单位 rows), so the first rows are tried in turn: an exported ledger imports as is.
-    header_number, header_row, found, written, errors = 1, (), {}, [], []
-    for number in range(1, HEADER_SCAN_ROWS + 1):
-        candidate = next(rows_iter, ())
-        mapped = _map_headers(candidate, columns)
-        if number == 1 or _complete(mapped[0], required, one_of):
-            header_number, header_row, (found, written, errors) = number, candidate, mapped
-        if _complete(found, required, one_of) and not errors:
-            break
-    by_key = {c.key: c for c in columns}
-    missing = [by_key[key].header for key in required if key not in found]
-    errors += [
-        _("Row 1: the header “%(header)s” is missing.") % {"header": header} for header in missing
-    ]
-    for group in one_of:
-        if not any(key in found for key in group):
-            errors.append(
-                _("Row 1: one of the headers %(headers)s is needed.")
-                % {"headers": "、".join(f"“{by_key[key].header}”" for key in group)}
-            )
-    if errors:
-        errors.append(
-            _("Use the template (download it from this page) or give row 1 these headers: %(h)s.")
-            % {"h": "、".join(c.header for c in columns)}
-        )
-        raise ImportFileError(*errors)
-    known = set(found.values())
-    stray: set[int] = set()
-    width = MAX_COLUMNS
-    rows: list[tuple[int, dict[str, Any]]] = []
-    rows_iter = ws.iter_rows(
-        min_row=header_number + 1, max_row=EXCEL_MAX_ROWS, max_col=MAX_COLUMNS, values_only=True
-    )
-    for number, values in enumerate(rows_iter, start=header_number + 1):
-        if values.count(None) == width:
-            continue
-        if not any(_filled(v) for v in values):
-            continue
-        first = next(str(v).strip() for v in values if _filled(v))
-        if first in LEDGER_TOTALS or first.startswith(LEDGER_FOOTER):
-            continue  # 小计/合计 rows and the signature footer of an exported 台账
-        if number > ABSURD_ROWS:
-            last = max(i for i, v in enumerate(values, start=1) if _filled(v))
-            raise _absurd(f"{get_column_letter(last)}{number}")
-        stray.update(i for i, v in enumerate(values, start=1) if _filled(v) and i not in known)
-        record = {key: values[index - 1] for key, index in found.items()}
-        if not any(_filled(v) for v in record.values()):
-            continue  # data only in columns we do not read: listed as ignored
-        rows.append((number, record))
-        if len(rows) > MAX_ROWS:
-            raise _too_many_rows()
-    if not rows:
-        raise ImportFileError(_("The sheet has headers but no rows of data under them."))
-    header_at = {index: str(value).strip() for index, value in enumerate(header_row, start=1)}
-    ignored_columns = [
-        _("column %(column)s (“%(header)s”)")
-        % {"column": get_column_letter(index), "header": header_at.get(index) or "—"}
-        for index in sorted(stray)
-        if norm(header_at.get(index) or "") not in IGNORED_HEADERS
-    ]
-    return Sheet(
-        columns=found,
-        headers=written,
-        rows=rows,
-        ignored_columns=ignored_columns,
-        sha256=sha256(data),
-        sheet_name=ws.title,
-    )
-
-
-HEADER_SCAN_ROWS = 5
-LEDGER_TOTALS = {"小计", "合计"}
-LEDGER_FOOTER = "填报人"
-
-
-def _complete(found, required, one_of) -> bool:
-    return all(key in found for key in required) and all(
-        any(key in found for key in group) for group in one_of
-    )
-
-
-def _filled(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and value.strip() == "")
-
-
 # --- checking one row -------------------------------------------------------------------------
 
 
@@ -686,11 +300,16 @@ class _Cells:
 
     def error(self, key: str, message: str) -> None:
         self.bad_keys.add(key)
+        part, row = self.sheet.locate(self.number)
+        columns = part.columns if part is not None else self.sheet.columns
+        headers = part.headers if part is not None else self.sheet.headers
         self.errors.append(
             RowError(
-                row=self.number,
-                column=self.sheet.columns.get(key),
-                header=self.sheet.headers.get(key, self.headers.get(key, "")),
+                number=self.number,
+                row=row,
+                column=columns.get(key),
+                header=headers.get(key, self.headers.get(key, "")),
+                sheet=self.sheet.sheet_label(self.number),
                 message=message,
             )
         )
@@ -758,6 +377,10 @@ class _Cells:
             day = self._parse_date(key, value.strip())
             if day is None:
                 return None
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
+            day = self._parse_date(key, str(int(value)))  # 20240305 typed as a number
+            if day is None:
+                return None
         else:
             self.error(
                 key,
@@ -781,7 +404,8 @@ class _Cells:
         if CONTROL.search(text):
             self.error(key, _("Contains an invisible control character; delete it and retype."))
             return None
-        match = DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", text))
+        text = unicodedata.normalize("NFKC", text).rstrip(".。")
+        match = DATE_TEXT.fullmatch(text) or COMPACT_DATE.fullmatch(text)
         if match:
             try:
                 return dt.date(*(int(part) for part in match.groups()))
@@ -807,6 +431,9 @@ class _Cells:
             )
             return ""
         return value
+
+
+COMPACT_DATE = re.compile(r"(20[0-9]{2})([01][0-9])([0-3][0-9])")  # 20240305
 
 
 def _choice_lookup(choices, aliases: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
@@ -841,8 +468,56 @@ KIND_ALIASES = {
     "机构牌子": SignKind.ORGANIZATION,
     "机制牌子": SignKind.ORGANIZATION,
     "机构牌": SignKind.ORGANIZATION,
+    # …and as township ledgers write them (最多报一次: their words, not ours).
+    "制度": SignKind.RULE,
+    "制度牌子": SignKind.RULE,
+    "上墙制度牌匾": SignKind.RULE,
+    "功能室牌匾": SignKind.PLAQUE,
+    "功能室名称牌": SignKind.PLAQUE,
+    "指引牌子": SignKind.GUIDANCE,
+    "指示牌": SignKind.GUIDANCE,
+    "机构牌匾": SignKind.ORGANIZATION,
+    "机制牌": SignKind.ORGANIZATION,
+    "荣誉牌匾": SignKind.HONOUR,
+    "荣誉牌子": SignKind.HONOUR,
+    "荣誉": SignKind.HONOUR,
+    "奖牌": SignKind.HONOUR,
+    "其他牌子": SignKind.OTHER,
 }
-REASON_ALIASES = {"其他": RemovalReason.OTHER}
+REASON_ALIASES = {
+    "其他": RemovalReason.OTHER,
+    "无实质业务": RemovalReason.NO_BUSINESS,
+    "无实际业务": RemovalReason.NO_BUSINESS,
+    "无实质性工作": RemovalReason.NO_BUSINESS,
+    "需求度不高": RemovalReason.LOW_DEMAND,
+    "群众需求不高": RemovalReason.LOW_DEMAND,
+    "与功能室重复": RemovalReason.DUPLICATE,
+    "功能室重复": RemovalReason.DUPLICATE,
+    "重复挂牌": RemovalReason.DUPLICATE,
+    "重复": RemovalReason.DUPLICATE,
+    "无依据挂牌": RemovalReason.NO_BASIS,
+    "无依据": RemovalReason.NO_BASIS,
+    "未经准入": RemovalReason.NO_BASIS,
+    "未经审批": RemovalReason.NO_BASIS,
+    "内部制度不上墙": RemovalReason.INTERNAL_RULE,
+    "内部制度": RemovalReason.INTERNAL_RULE,
+    "内部管理制度": RemovalReason.INTERNAL_RULE,
+    "功能相近合并": RemovalReason.MERGED,
+    "职能相近": RemovalReason.MERGED,
+    "合并": RemovalReason.MERGED,
+    "破损": RemovalReason.DAMAGED,
+    "褪色": RemovalReason.DAMAGED,
+    "老旧破损": RemovalReason.DAMAGED,
+}
+# 是否摘除 / 处置方式 / 状态 in the words ledgers use; "merged" is removed, its reason implied.
+REMOVED, KEPT, MERGED = "removed", "kept", "merged"
+STATUS_WORDS = {
+    **dict.fromkeys(("是", "已摘除", "摘除", "已摘", "已摘牌", "摘牌", "已清理", "清理", "已拆除",
+                     "拆除", "已撤除", "撤除", "√", "✓", "✔", "☑", "y", "yes"), REMOVED),
+    **dict.fromkeys(("合并", "已合并", "合并摘除"), MERGED),
+    **dict.fromkeys(("否", "保留", "未摘除", "不摘除", "暂不摘除", "暂缓", "留用", "×", "✗",
+                     "n", "no"), KEPT),
+}  # fmt: skip
 
 
 # --- the sign inventory: plan -------------------------------------------------------------------
@@ -854,7 +529,7 @@ SKIP = "skip"
 
 @dataclass
 class PlannedSign:
-    row: int
+    row: int  # as Excel shows it, on `sheet` when the file has several tables
     village: Village
     kind: str
     title: str
@@ -866,6 +541,7 @@ class PlannedSign:
     reason: str = ""
     note: str = ""
     action: str = CREATE
+    sheet: str = ""
     existing_id: int | None = None
     why_skipped: str = ""
 
@@ -901,6 +577,13 @@ class SignPlan:
     rows: list[PlannedSign] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    skipped_rows: dict[str, int] = field(default_factory=dict)  # 小计/合计/空行/落款 -> rows
+    skipped_sheets: list[str] = field(default_factory=list)
+    notes_not_kept: int = 0  # 备注 of signs not removed: a sign has no note to keep them in
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped_rows.values())
 
     @property
     def to_create(self) -> list[PlannedSign]:
@@ -937,12 +620,14 @@ class SignPlan:
 
 
 def read_sign_sheet(data: bytes) -> Sheet:
-    return read_sheet(
+    """The signs of a template, an exported 台账 or a township's own ledger (see `table`)."""
+    return table.read_table(
         data,
-        columns=SIGN_COLUMNS,
+        columns=LEDGER_COLUMNS,
         required=("title", "kind"),
         one_of=(("village_code", "village_name"),),
-        sheet_name=SIGN_SHEET,
+        preferred=(SIGN_SHEET, SIGN_LEDGER_SHEET),
+        village_sheets=True,
     )
 
 
@@ -986,18 +671,24 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
     today = timezone.localdate()
     villages = list(Village.objects.filter(town=town).select_related("town"))
     by_code = {v.code: v for v in villages}
-    by_name = {norm(v.name): v for v in villages}
+    by_name = village_lookup(villages)
     towns = dict(Town.objects.values_list("code", "name"))
     items, standard_title = _standard_items()
     existing = _existing_signs(town)
     kinds, kind_labels = _choice_lookup(SignKind, KIND_ALIASES)
     reasons, reason_labels = _choice_lookup(RemovalReason, REASON_ALIASES)
     departments = _department_lookup()
-    plan = SignPlan(town=town, row_count=sheet.row_count, ignored_columns=sheet.ignored_columns)
+    plan = SignPlan(
+        town=town,
+        row_count=sheet.row_count,
+        ignored_columns=sheet.ignored_columns,
+        skipped_rows=sheet.skipped,
+        skipped_sheets=sheet.skipped_sheets,
+    )
     seen: dict[tuple[int, str, str], int] = {}
 
     for number, values in sheet.rows:
-        cells = _Cells(sheet, SIGN_COLUMNS, number, values)
+        cells = _Cells(sheet, LEDGER_COLUMNS, number, values)
         town_code = cells.code("town_code", max_length=12)
         if town_code and town_code != town.code:
             if town_code in towns:
@@ -1009,6 +700,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
                 )  # fmt: skip
             else:
                 cells.error("town_code", _("Unknown township code %(code)s.") % {"code": town_code})
+        _row_town_name(cells, town)
         village = _row_village(cells, town=town, by_code=by_code, by_name=by_name)
         title = cells.text("title", max_length=200, required=True)
         kind = cells.choice("kind", kinds, required=True, labels=kind_labels)
@@ -1019,6 +711,16 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
         reason = cells.choice("reason", reasons, required=False, labels=reason_labels)
         note = cells.text("note", max_length=2000, multiline=True)
         requested_by = _row_department(cells, departments)
+        status = _row_status(cells)
+        if status == MERGED and not reason and not cells.has_error("reason"):
+            reason = RemovalReason.MERGED  # 合并 says why
+        if status == KEPT and (removed_on or reason):
+            cells.error(
+                "status",
+                _("The row says the sign was kept, yet gives a removal; correct one of them."),
+            )
+        if status in (REMOVED, MERGED) and not removed_on and not cells.has_error("removed_on"):
+            cells.error("removed_on", _("The row says the sign was removed: give the date."))
         removal_given = bool(removed_on or reason or cells.has_error("removed_on"))
         if removed_on and not reason and not cells.has_error("reason"):
             cells.error("reason", _("A removal date needs a reason for the removal."))
@@ -1027,10 +729,10 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
         if reason == RemovalReason.OTHER and not note:
             cells.error("note", _("The reason “other” needs an explanation in the note."))
         if note and not removal_given:
-            cells.error(
-                "note",
-                _("The note is kept with a removal; leave it empty for a sign not removed."),
-            )
+            # A sign has no note of its own: a ledger's 按标准保留 on a kept sign is said in
+            # the preview as not kept, never an error that would send the cadre to retype.
+            plan.notes_not_kept += 1
+            note = ""
         if inventoried_on is None and not cells.has_error("inventoried_on"):
             inventoried_on = removed_on or today
         if removed_on and inventoried_on and removed_on < inventoried_on:
@@ -1048,7 +750,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
                         "The same sign as row %(row)d (same village, text and location); "
                         "list each sign once, or give the location to tell them apart."
                     )
-                    % {"row": seen[key]},
+                    % {"row": sheet.locate(seen[key])[1]},
                 )
             else:
                 seen[key] = number
@@ -1056,7 +758,8 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
             plan.errors.extend(cells.errors)
             continue
         planned = PlannedSign(
-            row=number,
+            row=sheet.locate(number)[1],
+            sheet=sheet.sheet_label(number),
             village=village,
             kind=kind,
             title=title,
@@ -1073,8 +776,87 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
             plan.errors.extend(cells.errors)
             continue
         plan.rows.append(planned)
-    plan.errors.sort(key=lambda e: (e.row, e.column or 0))
+    plan.errors.sort(key=lambda e: (e.number or e.row, e.column or 0))
     return plan
+
+
+def _row_status(cells: _Cells) -> str | None:
+    text = cells.text("status", max_length=20)
+    if not text:
+        return None
+    status = STATUS_WORDS.get(norm(text))
+    if status is None:
+        cells.error(
+            "status",
+            _("Unknown value “%(value)s”; write 是/否, 保留/摘除/合并 or 已摘除/未摘除.")
+            % {"value": text},
+        )
+    return status
+
+
+# A village as ledgers write it: 竹塘村委会, 竹塘村民委员会, 横州镇竹塘村, 竹塘.
+VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "村委")
+TOWN_SUFFIXES = ("人民政府", "政府", "办事处")
+
+
+def _village_keys(name: str) -> list[str]:
+    """The keys a village is found under: its name and its name without 村/社区."""
+    key = norm(name)
+    bare = re.sub(r"(村|社区)$", "", key)
+    return [key, bare] if bare and bare != key else [key]
+
+
+def village_lookup(villages) -> dict[str, Village]:
+    """{key: village}; a bare name two villages share is left out (it would be a guess)."""
+    lookup: dict[str, Village] = {}
+    shared: set[str] = set()
+    for village in villages:
+        for key in _village_keys(village.name):
+            if key in lookup and lookup[key] != village:
+                shared.add(key)
+            lookup.setdefault(key, village)
+    for key in shared - {norm(v.name) for v in villages}:
+        del lookup[key]
+    return lookup
+
+
+def find_village(name: str, town: Town, lookup: dict[str, Village]) -> Village | None:
+    key = norm(name)
+    for prefix in (norm(town.name), *(norm(town.name) + s for s in TOWN_SUFFIXES)):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix) :]
+            break
+    for suffix in VILLAGE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            stem = key[: -len(suffix)]
+            key = stem + ("社区" if "居" in suffix else "")
+            break
+    for candidate in (key, *_village_keys(key)):
+        if candidate in lookup:
+            return lookup[candidate]
+    return None
+
+
+def _closest_villages(name: str, villages) -> str:
+    names = [v.name for v in villages]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
+    return "、".join(close)
+
+
+def _row_town_name(cells: _Cells, town: Town) -> None:
+    name = cells.text("town_name", max_length=60)
+    if not name:
+        return
+    key = norm(name)
+    for suffix in TOWN_SUFFIXES:
+        key = key.removesuffix(suffix)
+    own = norm(town.name)
+    if key not in (own, re.sub(r"(镇|乡|街道)$", "", own), norm("横州市") + own):
+        cells.error(
+            "town_name",
+            _("“%(name)s” is not this page's township %(town)s.")
+            % {"name": name, "town": town.name},
+        )
 
 
 def _row_village(cells: _Cells, *, town, by_code, by_name) -> Village | None:
@@ -1091,7 +873,7 @@ def _row_village(cells: _Cells, *, town, by_code, by_name) -> Village | None:
                 % {"town": town.name, "code": code},
             )
             return None
-        if name and norm(name) != norm(village.name):
+        if name and find_village(name, town, by_name) != village:
             cells.error(
                 "village_name",
                 _("“%(name)s” does not match the code %(code)s, which is %(actual)s.")
@@ -1100,13 +882,16 @@ def _row_village(cells: _Cells, *, town, by_code, by_name) -> Village | None:
             return None
         return village
     if name:
-        village = by_name.get(norm(name))
+        village = find_village(name, town, by_name)
         if village is None:
-            cells.error(
-                "village_name",
-                _("%(town)s has no village or community named “%(name)s”.")
-                % {"town": town.name, "name": name},
-            )
+            message = _("%(town)s has no village or community named “%(name)s”.") % {
+                "town": town.name,
+                "name": name,
+            }
+            close = _closest_villages(name, {v.pk: v for v in by_name.values()}.values())
+            if close:
+                message += _(" Did you mean: %(names)s?") % {"names": close}
+            cells.error("village_name", message)
         return village
     cells.error("village_code", _("Give the village's code or its name."))
     return None
@@ -1393,11 +1178,11 @@ class VillagePlan:
 
 
 def read_village_sheet(data: bytes) -> Sheet:
-    return read_sheet(
+    return table.read_table(
         data,
         columns=VILLAGE_COLUMNS,
         required=("town_code", "town_name", "village_code", "village_name"),
-        sheet_name=VILLAGE_SHEET,
+        preferred=(VILLAGE_SHEET,),
     )
 
 
@@ -1485,7 +1270,7 @@ def plan_village_import(*, sheet: Sheet) -> VillagePlan:
         else:
             plan.villages.append(planned)
     if plan.errors:
-        plan.errors.sort(key=lambda e: (e.row, e.column or 0))
+        plan.errors.sort(key=lambda e: (e.number or e.row, e.column or 0))
     return plan
 
 
