@@ -51,6 +51,8 @@ AUDIT_ACTIONS = {
     "standard.make_current": _("made the standard current"),
     "signboard.import": _("imported an inventory"),
     "signboard.requested_by": _("named the department that asked for the sign"),
+    "ledger.layout": _("mapped the columns of a ledger layout"),
+    "ledger.word": _("mapped a word of the township's ledgers"),
 }
 
 

@@ -444,3 +444,71 @@ class VillageTally(models.Model):
 
     def __str__(self) -> str:
         return str(self.village_id)
+
+
+class LedgerLayout(models.Model):
+    """A township's own ledger layout, mapped once by its staff: the next file whose header
+    has the same words (the fingerprint) is read with the same columns, with no question."""
+
+    town = models.ForeignKey(
+        Town, on_delete=models.CASCADE, related_name="ledger_layouts", verbose_name=_("township")
+    )
+    fingerprint = models.CharField(_("header fingerprint"), max_length=64)
+    headers = models.JSONField(_("headers"), default=list)  # the header's words, to show
+    columns = models.JSONField(_("columns"), default=dict)  # field key -> 1-based column
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("mapped by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("mapped at"), auto_now=True)
+
+    class Meta:
+        ordering = ["town", "-created_at"]
+        verbose_name = _("ledger layout")
+        verbose_name_plural = _("ledger layouts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "fingerprint"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This township has already mapped this layout."),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.fingerprint[:8]}"
+
+
+class LedgerWord(models.Model):
+    """A word of a township's ledgers mapped once to one of ours: 牌匾 → 功能室牌子."""
+
+    class Field(models.TextChoices):
+        KIND = "kind", _("kind")
+        REASON = "reason", _("reason for removal")
+        STATUS = "status", _("removed or not")
+
+    town = models.ForeignKey(
+        Town, on_delete=models.CASCADE, related_name="ledger_words", verbose_name=_("township")
+    )
+    field = models.CharField(_("field"), max_length=10, choices=Field.choices)
+    word = models.CharField(_("word"), max_length=100)  # as imports.norm gives it
+    value = models.CharField(_("value"), max_length=30)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("mapped by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("mapped at"), auto_now=True)
+
+    class Meta:
+        ordering = ["town", "field", "word"]
+        verbose_name = _("ledger word")
+        verbose_name_plural = _("ledger words")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "field", "word"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This township has already mapped this word."),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.value}"

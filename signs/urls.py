@@ -1,6 +1,6 @@
 """Each workflow's views module lists its own routes."""
 
-from .views import book, history, imports, removals, town, village, wall
+from .views import book, history, imports, ledger_mapping, removals, town, village, wall
 
 urlpatterns = [
     *town.urlpatterns,
@@ -9,5 +9,6 @@ urlpatterns = [
     *wall.urlpatterns,
     *history.urlpatterns,
     *imports.urlpatterns,
+    *ledger_mapping.urlpatterns,
     *book.urlpatterns,
 ]

@@ -4,11 +4,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from signs.models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
+from signs.models import (
+    ApprovedItem,
+    BookCopy,
+    Department,
+    LedgerLayout,
+    LedgerWord,
+    Removal,
+    Signboard,
+    Standard,
+)
 from villages.models import DemonstrationSite, Town, Village
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +47,10 @@ def build_cases(town, village):
     )
     taken = Signboard.objects.get(title="益农信息社")
     copy(standard, number=1, town=town).save()
+    cadre = get_user_model().objects.create(username="cadre_constraints")
+    LedgerLayout.objects.create(town=town, fingerprint="f" * 64, created_by=cadre)
+    LedgerWord.objects.create(town=town, field="kind", word="宣传牌", value="guidance",
+                              created_by=cadre)  # fmt: skip
     return {
         "villages_town_code_name_not_blank": Town(code="", name="", kind="town"),
         "villages_village_unique_name_in_town": Village(
@@ -74,6 +88,12 @@ def build_cases(town, village):
         "signs_bookcopy_number_positive": copy(standard, number=0, village=village),
         "signs_bookcopy_one_holder": copy(standard, number=7, village=village, town=town),
         "signs_bookcopy_received_by": copy(standard, number=8, town=town, received_by=""),
+        "signs_ledgerlayout_unique": LedgerLayout(
+            town=town, fingerprint="f" * 64, created_by=cadre
+        ),
+        "signs_ledgerword_unique": LedgerWord(
+            town=town, field="kind", word="宣传牌", value="other", created_by=cadre
+        ),
     }
 
 
@@ -102,6 +122,8 @@ CONSTRAINTS = [
     ("signs_bookcopy_number_positive", "册号从 1 开始"),
     ("signs_bookcopy_one_holder", "二者选一"),
     ("signs_bookcopy_received_by", "请填写签收人"),
+    ("signs_ledgerlayout_unique", "本乡镇已设定过这种台账格式"),
+    ("signs_ledgerword_unique", "本乡镇已设定过这个用语"),
 ]
 
 

@@ -45,11 +45,11 @@ from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
 from ..choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
-from ..models import ApprovedItem, Department, Removal, Signboard
+from ..models import ApprovedItem, Department, LedgerLayout, LedgerWord, Removal, Signboard
 from ..selectors import current_standard
 from ..services import PHOTO_FIELDS
 from ..tallies import refresh_village_tallies
-from . import base, files, table
+from . import base, files, mapping, table
 from .base import (
     ABSURD_ROWS,
     CONTROL,
@@ -76,11 +76,13 @@ from .base import (
     norm,
 )
 from .files import open_workbook
+from .mapping import Layout, NeedsMapping
 
 __all__ = [
     "ABSURD_ROWS", "MAX_COLUMNS", "MAX_ERRORS_SHOWN", "MAX_PREVIEW_ROWS", "MAX_ROWS",
     "MAX_UPLOAD_BYTES", "OLE_MAGIC", "ImportFileError", "ImportRejected", "PlanChanged",
-    "RowError", "Sheet", "base", "files", "open_workbook", "table",
+    "Layout", "NeedsMapping", "RowError", "Sheet", "base", "files", "mapping", "open_workbook",
+    "table",
 ]  # fmt: skip
 
 
@@ -294,9 +296,20 @@ class _Cells:
         self.sheet = sheet
         self.headers = {c.key: c.header for c in columns}
         self.number = number
-        self.values = values
+        self.values = dict(values)
         self.errors: list[RowError] = []
         self.bad_keys: set[str] = set()
+        self.unknown: list[tuple[str, str]] = []  # (key, word) of values not recognised
+        for key, value in values.items():
+            if isinstance(value, table.Formula):
+                self.values[key] = None
+                self.error(
+                    key,
+                    _(
+                        "The cell is a formula; its value is not taken on trust. Copy the "
+                        "column and “paste as values”, then upload again."
+                    ),
+                )
 
     def error(self, key: str, message: str) -> None:
         self.bad_keys.add(key)
@@ -318,6 +331,8 @@ class _Cells:
         return key in self.bad_keys
 
     def text(self, key: str, *, max_length: int, required: bool = False, multiline=False) -> str:
+        if key in self.bad_keys:
+            return ""
         value = self.values.get(key)
         if value is None:
             text = ""
@@ -366,6 +381,8 @@ class _Cells:
         return text
 
     def date(self, key: str, *, today: dt.date) -> dt.date | None:
+        if key in self.bad_keys:
+            return None
         value = self.values.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -424,6 +441,7 @@ class _Cells:
             return ""
         value = lookup.get(norm(text))
         if value is None:
+            self.unknown.append((key, text))
             self.error(
                 key,
                 _("Unknown value “%(value)s”; choose one of: %(labels)s.")
@@ -580,6 +598,7 @@ class SignPlan:
     skipped_rows: dict[str, int] = field(default_factory=dict)  # 小计/合计/空行/落款 -> rows
     skipped_sheets: list[str] = field(default_factory=list)
     notes_not_kept: int = 0  # 备注 of signs not removed: a sign has no note to keep them in
+    unknown_words: dict = field(default_factory=dict)  # (field, norm word) -> UnknownWord
 
     @property
     def skipped_total(self) -> int:
@@ -619,16 +638,157 @@ class SignPlan:
         return sorted(summaries.values(), key=lambda s: s.village.code)
 
 
-def read_sign_sheet(data: bytes) -> Sheet:
-    """The signs of a template, an exported 台账 or a township's own ledger (see `table`)."""
+def read_sign_sheet(data: bytes, *, town: Town | None = None) -> Sheet:
+    """The signs of a template, an exported 台账 or a township's own ledger (see `table`).
+
+    With `town`, its saved layouts are used, and a file of a layout not seen before raises
+    NeedsMapping (the view then asks which column holds what)."""
+    layouts = {}
+    if town is not None:
+        layouts = dict(LedgerLayout.objects.filter(town=town).values_list("fingerprint", "columns"))
     return table.read_table(
         data,
         columns=LEDGER_COLUMNS,
-        required=("title", "kind"),
-        one_of=(("village_code", "village_name"),),
+        required=SIGN_REQUIRED,
+        one_of=SIGN_ONE_OF,
         preferred=(SIGN_SHEET, SIGN_LEDGER_SHEET),
         village_sheets=True,
+        layouts=layouts,
+        mappable=town is not None,
     )
+
+
+SIGN_REQUIRED = ("title", "kind")
+SIGN_ONE_OF = (("village_code", "village_name"),)
+
+
+# --- the column-mapping step ----------------------------------------------------------------
+
+
+def ledger_fields() -> list[tuple[str, str]]:
+    """The fields a ledger's column can be mapped to: (key, the header we call it)."""
+    return [(c.key, c.header) for c in LEDGER_COLUMNS]
+
+
+def check_mapping(layout: Layout, columns: dict[str, int]) -> list[str]:
+    """The problems of a mapping a person chose ({key: column}); empty when it can be saved."""
+    by_key = {c.key: c for c in LEDGER_COLUMNS}
+    errors = [
+        _("Choose the column that holds “%(field)s”.") % {"field": by_key[key].header}
+        for key in SIGN_REQUIRED
+        if key not in columns
+    ]
+    if not layout.village_from_sheet and not any(k in columns for k in SIGN_ONE_OF[0]):
+        errors.append(_("Choose the column that holds the village (its name or its code)."))
+    return errors
+
+
+def guess_columns(layout: Layout, town: Town) -> None:
+    """Pre-fill each column's field from its header's words, else from its values: dates, 是/否,
+    the township's village names, kinds, reasons. A field is guessed for one column only."""
+    villages = village_lookup(Village.objects.filter(town=town))
+    words = _town_words(town)
+    kinds, _labels = _choice_lookup(SignKind, {**words["kind"], **KIND_ALIASES})
+    reasons, _labels = _choice_lookup(RemovalReason, {**words["reason"], **REASON_ALIASES})
+    taken: set[str] = set()
+    for column in layout.columns:
+        if column.hidden:
+            continue
+        key = _guess_by_header(column.header) or _guess_by_values(
+            column.samples, town=town, villages=villages, kinds=kinds, reasons=reasons
+        )
+        if key and key not in taken:
+            column.guess = key
+            taken.add(key)
+
+
+def _guess_by_header(header: str) -> str:
+    if not header:
+        return ""
+    exact = next((c.key for c in LEDGER_COLUMNS if c.matches(header)), "")
+    if exact:
+        return exact
+    words = norm(header)
+    best, length = "", 0
+    for column in LEDGER_COLUMNS:
+        for name in (column.header, *column.aliases):
+            name = norm(name)
+            if len(name) >= 2 and name in words and len(name) > length:
+                best, length = column.key, len(name)
+    return best
+
+
+def _guess_by_values(samples, *, town, villages, kinds, reasons) -> str:
+    if not samples:
+        return ""
+
+    def share(test) -> float:
+        return sum(1 for v in samples if test(v)) / len(samples)
+
+    def is_date(value: str) -> bool:  # as _Cells.date reads them; samples are text
+        text = unicodedata.normalize("NFKC", value).rstrip(".。")
+        return bool(DATE_TEXT.fullmatch(text) or COMPACT_DATE.fullmatch(text))
+
+    tests = (
+        ("removed_on", is_date),
+        ("status", lambda v: norm(v) in STATUS_WORDS),
+        ("village_name", lambda v: find_village(v, town, villages) is not None),
+        ("kind", lambda v: norm(v) in kinds),
+        ("reason", lambda v: norm(v) in reasons),
+    )
+    for key, test in tests:
+        if share(test) >= 0.6:
+            return key
+    return ""
+
+
+# --- words a township uses that are not ours --------------------------------------------------
+
+
+@dataclass
+class UnknownWord:
+    field: str  # LedgerWord.Field
+    word: str  # as first written
+    count: int
+    where: str  # its first cell, as an error locates it
+    guess: str = ""
+
+
+def _town_words(town: Town) -> dict[str, dict[str, str]]:
+    """The township's own words, {field: {word: value}}, in one query."""
+    words: dict[str, dict[str, str]] = defaultdict(dict)
+    for field_name, word, value in LedgerWord.objects.filter(town=town).values_list(
+        "field", "word", "value"
+    ):
+        words[field_name][word] = value
+    return words
+
+
+def word_choices(field_name: str) -> list[tuple[str, str]]:
+    """(value, Chinese label) a word of `field_name` can be mapped to."""
+    if field_name == LedgerWord.Field.STATUS:
+        return [(REMOVED, _("removed")), (MERGED, _("merged (removed)")), (KEPT, _("kept"))]
+    choices = SignKind if field_name == LedgerWord.Field.KIND else RemovalReason
+    return list(zip(choices.values, zh_labels(choices), strict=True))
+
+
+def closest_value(field_name: str, word: str) -> str:
+    """The value whose label or known synonym reads most like `word` (无依据挂牌 → no_basis)."""
+    if field_name == LedgerWord.Field.STATUS:
+        lookup = dict(STATUS_WORDS)
+    else:
+        choices, aliases = (
+            (SignKind, KIND_ALIASES) if field_name == LedgerWord.Field.KIND
+            else (RemovalReason, REASON_ALIASES)
+        )  # fmt: skip
+        lookup, _labels = _choice_lookup(choices, aliases)
+    key = norm(word)
+    scored = [
+        (difflib.SequenceMatcher(None, key, candidate).ratio(), value)
+        for candidate, value in lookup.items()
+    ]
+    best = max(scored, default=(0, ""))
+    return best[1] if best[0] >= 0.3 else ""
 
 
 @dataclass
@@ -675,8 +835,11 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
     towns = dict(Town.objects.values_list("code", "name"))
     items, standard_title = _standard_items()
     existing = _existing_signs(town)
-    kinds, kind_labels = _choice_lookup(SignKind, KIND_ALIASES)
-    reasons, reason_labels = _choice_lookup(RemovalReason, REASON_ALIASES)
+    # The township's own words, mapped once on the mapping page, beside the known synonyms.
+    words = _town_words(town)
+    kinds, kind_labels = _choice_lookup(SignKind, {**words["kind"], **KIND_ALIASES})
+    reasons, reason_labels = _choice_lookup(RemovalReason, {**words["reason"], **REASON_ALIASES})
+    statuses = {**words["status"], **STATUS_WORDS}
     departments = _department_lookup()
     plan = SignPlan(
         town=town,
@@ -711,7 +874,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
         reason = cells.choice("reason", reasons, required=False, labels=reason_labels)
         note = cells.text("note", max_length=2000, multiline=True)
         requested_by = _row_department(cells, departments)
-        status = _row_status(cells)
+        status = _row_status(cells, statuses)
         if status == MERGED and not reason and not cells.has_error("reason"):
             reason = RemovalReason.MERGED  # 合并 says why
         if status == KEPT and (removed_on or reason):
@@ -754,6 +917,13 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
                 )
             else:
                 seen[key] = number
+        for key, word in cells.unknown:
+            unknown = plan.unknown_words.get((key, norm(word)))
+            if unknown is None:
+                where = str(cells.errors[0]).split("：")[0] if cells.errors else ""
+                plan.unknown_words[(key, norm(word))] = UnknownWord(key, word, 1, where)
+            else:
+                unknown.count += 1
         if cells.errors:
             plan.errors.extend(cells.errors)
             continue
@@ -780,12 +950,13 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
     return plan
 
 
-def _row_status(cells: _Cells) -> str | None:
+def _row_status(cells: _Cells, statuses: dict[str, str]) -> str | None:
     text = cells.text("status", max_length=20)
     if not text:
         return None
-    status = STATUS_WORDS.get(norm(text))
+    status = statuses.get(norm(text))
     if status is None:
+        cells.unknown.append(("status", text))
         cells.error(
             "status",
             _("Unknown value “%(value)s”; write 是/否, 保留/摘除/合并 or 已摘除/未摘除.")

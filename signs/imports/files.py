@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from . import base
 from .base import (
@@ -43,6 +45,7 @@ from .base import (
     ImportFileError,
 )
 
+WORKBOOK_PART = re.compile(r"(^|/)workbook\d*\.xml$", re.IGNORECASE)
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # Encodings a Chinese office's CSV comes in, tried by charset-normalizer (UTF-8 is tried first).
 CSV_ENCODINGS = ["gb18030", "big5", "utf_16"]
@@ -57,6 +60,7 @@ class Grid:
     rows: list[tuple[Any, ...]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: set[int] = field(default_factory=set)
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of each formula
 
     def fill_merges(self) -> None:
         """Give every cell of a merged range the value of its top-left cell: a village merged
@@ -135,20 +139,25 @@ def _xlsx_grid(ws) -> Grid:
         ws.iter_rows(min_row=1, max_row=base.EXCEL_MAX_ROWS, max_col=base.MAX_COLUMNS,
                      values_only=True)
     )  # fmt: skip
-    merges, hidden = _xlsx_layout(ws)
-    return Grid(title=ws.title, rows=rows, merges=merges, hidden=hidden)
+    merges, hidden, formulas = _xlsx_layout(ws)
+    return Grid(title=ws.title, rows=rows, merges=merges, hidden=hidden, formulas=formulas)
 
 
-def _xlsx_layout(ws) -> tuple[list[tuple[int, int, int, int]], set[int]]:
-    """The sheet's merged ranges and hidden columns, read from its XML (already checked for
-    DTDs; lxml's iterparse, no entities resolved)."""
-    merges, hidden = [], set()
+def _xlsx_layout(ws):
+    """The sheet's merged ranges, hidden columns and formula cells, read from its XML (already
+    checked for DTDs; lxml's iterparse, no entities resolved). Read-only openpyxl gives the
+    formulas' cached values only, which a forged file can make say anything."""
+    merges, hidden, formulas = [], set(), set()
+    tags = (f"{SHEET_NS}col", f"{SHEET_NS}mergeCell", f"{SHEET_NS}c")
     with ws._get_source() as source:  # read-only worksheets expose their part this way
         for _event, element in etree.iterparse(
-            source, events=("end",), tag=(f"{SHEET_NS}col", f"{SHEET_NS}mergeCell"),
-            resolve_entities=False, no_network=True, huge_tree=False,
+            source, events=("end",), tag=tags, resolve_entities=False, no_network=True,
         ):  # fmt: skip
-            if element.tag == f"{SHEET_NS}col":
+            if element.tag == f"{SHEET_NS}c":
+                if element.find(f"{SHEET_NS}f") is not None and element.get("r"):
+                    column, row = coordinate_from_string(element.get("r"))
+                    formulas.add((row, column_index_from_string(column)))
+            elif element.tag == f"{SHEET_NS}col":
                 if element.get("hidden") in ("1", "true"):
                     low, high = int(element.get("min", 0)), int(element.get("max", 0))
                     hidden.update(range(low, min(high, base.MAX_COLUMNS) + 1))
@@ -156,7 +165,7 @@ def _xlsx_layout(ws) -> tuple[list[tuple[int, int, int, int]], set[int]]:
                 min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", "A1"))
                 merges.append((min_row, min_col, max_row, max_col))
             element.clear()
-    return merges, hidden
+    return merges, hidden, formulas
 
 
 def _bounded_rows(rows_iter) -> list[tuple[Any, ...]]:
@@ -376,8 +385,11 @@ def _check_zip(archive: zipfile.ZipFile) -> None:
                 )
                 % {"name": info.filename[:60], "ratio": ratio}
             )
-    if "[Content_Types].xml" not in archive.namelist():
+    names = archive.namelist()
+    if "[Content_Types].xml" not in names:
         raise ImportFileError(_not_xlsx())
+    if not any(WORKBOOK_PART.search(name) for name in names):
+        raise ImportFileError(_not_xlsx())  # an Office file, but a Word or PowerPoint one
 
 
 def _check_no_dtd(archive: zipfile.ZipFile) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from . import base
+from . import base, mapping
 from .base import IGNORED_HEADERS, ROW_STRIDE, Column, ImportFileError, Part, Sheet, norm, sha256
 from .files import Grid, open_grids, too_many_rows
 
@@ -28,6 +28,16 @@ FOOTER_WORDS = tuple(
 )  # fmt: skip
 # Sheet names that are not a village's: the default names office programs give.
 GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|csv)\s*\d*$", re.IGNORECASE)
+
+
+class Formula:
+    """A formula cell's cached value: never taken as the cell's content (see _Cells)."""
+
+    def __init__(self, cached: Any):
+        self.cached = cached
+
+    def __repr__(self) -> str:
+        return f"Formula({self.cached!r})"
 
 
 def filled(value: Any) -> bool:
@@ -75,12 +85,16 @@ def read_table(
     one_of: Sequence[Sequence[str]] = (),
     preferred: Sequence[str] = (),
     village_sheets: bool = False,
+    layouts: dict[str, dict[str, int]] | None = None,
+    mappable: bool = False,
 ) -> Sheet:
     """The data rows of the upload under its headers; raises ImportFileError on a bad file.
 
     A sheet named in `preferred` is read alone (the template's sheet, the 台账's 牌子台账);
     otherwise every sheet holding a table is read, and with `village_sheets` a sheet with no
     village column whose name is not a default one stands for the village it is named after.
+    A header whose fingerprint is in `layouts` is read with the columns saved for it; with
+    `mappable`, a file whose headers are not all known raises `NeedsMapping` with its layout.
     """
     grids = open_grids(data)
     chosen = next((g for name in preferred for g in grids if g.title == name), None)
@@ -96,7 +110,9 @@ def read_table(
     for grid in grids:
         grid.fill_merges()
         from_title = village_sheets and not GENERIC_SHEET.match(grid.title.strip())
-        header = _find_header(grid, columns, required, one_of, by_key, from_title=from_title)
+        header = _find_header(
+            grid, columns, required, one_of, by_key, from_title=from_title, layouts=layouts or {}
+        )
         if isinstance(header, list):
             if first_errors is None:
                 first_errors = header
@@ -123,7 +139,14 @@ def read_table(
             if norm(header_at.get(i) or "") not in IGNORED_HEADERS
         ]
     if not parts:
-        raise ImportFileError(*(first_errors or [_("The file holds no sheet.")]))
+        messages = first_errors or [_("The file holds no sheet.")]
+        if mappable:
+            for grid in grids:
+                from_title = village_sheets and not GENERIC_SHEET.match(grid.title.strip())
+                layout = mapping.layout_of(grid, village_from_sheet=from_title)
+                if layout is not None and layout.columns:
+                    raise mapping.NeedsMapping(layout, messages)
+        raise ImportFileError(*messages)
     if not rows:
         raise ImportFileError(_("The sheet has headers but no rows of data under them."))
     return Sheet(
@@ -139,18 +162,26 @@ def read_table(
     )
 
 
-def _find_header(grid: Grid, columns, required, one_of, by_key, *, from_title: bool):
+def _find_header(grid: Grid, columns, required, one_of, by_key, *, from_title: bool, layouts):
     """(row number, {key: column}, {key: header}, the header row) or the header errors.
 
     The header is one of the sheet's first rows; where its cell is empty, the cell above
-    names the column (a two-row header whose upper row holds the merged groups)."""
+    names the column (a two-row header whose upper row holds the merged groups). A header
+    mapped before (its fingerprint in `layouts`) is read as it was mapped."""
     groups = [g for g in one_of if not (from_title and set(g) <= set(VILLAGE_KEYS))]
     best = None
     above: tuple = ()
     for number, row in enumerate(grid.rows[: base.HEADER_SCAN_ROWS], start=1):
-        combined = tuple(
-            value if filled(value) or i >= len(above) else above[i] for i, value in enumerate(row)
-        )
+        combined = mapping.combined_header(row, above)
+        saved = layouts.get(mapping.fingerprint(combined)) if layouts else None
+        if saved:
+            found = {key: int(index) for key, index in saved.items()}
+            written = {
+                key: str(combined[i - 1]).strip() if i <= len(combined) and filled(combined[i - 1])
+                else by_key[key].header
+                for key, i in found.items()
+            }  # fmt: skip
+            return number, found, written, combined
         mapped = map_headers(combined, columns, grid.hidden)
         if best is None or (complete(mapped[0], required, groups) and not best[3]):
             best = (number, mapped, combined, complete(mapped[0], required, groups))
@@ -219,6 +250,9 @@ def _data_rows(grid, part, offset, rows, skipped, *, village, place_only_is_blan
         stray.update(i for i, _v in cells if i not in known)
         if village is not None:
             record["village_name"] = village
+        for key, index in part.columns.items():
+            if (number, index) in grid.formulas:
+                record[key] = Formula(record[key])
         rows.append((offset + number, record))
         if len(rows) > base.MAX_ROWS:
             raise too_many_rows()

@@ -7,6 +7,7 @@ The package's public names are re-exported here, so callers write `services.remo
 from django.core.exceptions import ValidationError
 
 from .inventory import WallEntry, WallPhoto, signboard_create, signboards_create_from_photos
+from .ledgers import ledger_layout_save, ledger_words_save
 from .removals import (
     PHOTO_FIELDS,
     removal_correct,
@@ -21,6 +22,8 @@ __all__ = [
     "PHOTO_FIELDS",
     "WallEntry",
     "WallPhoto",
+    "ledger_layout_save",
+    "ledger_words_save",
     "removal_correct",
     "removal_record",
     "removal_revoke",

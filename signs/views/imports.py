@@ -87,20 +87,37 @@ def _error_context(errors) -> dict:
     }
 
 
-def _upload(request, *, kind: str, town_code: str, context: dict, read, plan_for, preview_url):
+def _upload(
+    request, *, kind: str, town_code: str, context: dict, read, plan_for, preview_url,
+    mapping_url=None,
+):  # fmt: skip
     """The shared upload step: read and plan the file; on errors show them all, else keep the
-    file and go to the preview."""
+    file and go to the preview. With `mapping_url`, a file of an unknown layout, or with
+    words not known yet, is kept and goes to the mapping step first."""
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+
+        def keep(summary) -> str:
+            return _store(
+                request, kind=kind, town_code=town_code, data=data, name=upload.name,
+                summary=summary,
+            )  # fmt: skip
+
         try:
             sheet = read(data)
+        except imports.NeedsMapping:
+            if mapping_url is None:
+                raise
+            return redirect(mapping_url(keep({})))
         except imports.ImportFileError as exc:
             errors = exc.messages
         else:
             plan = plan_for(sheet)
+            if mapping_url is not None and getattr(plan, "unknown_words", None):
+                return redirect(mapping_url(keep(plan.summary)))
             if plan.errors:
                 errors = plan.errors
             else:
@@ -119,28 +136,44 @@ def _upload(request, *, kind: str, town_code: str, context: dict, read, plan_for
 # --- the sign inventory of a township ---------------------------------------------------------
 
 
-def _import_town(request, code):
+def import_town(request, code):
     """Township staff import their own township, reviewers and administrators any."""
     return get_object_or_404(visible_towns(request.user), code=code)
 
 
+def load_pending(request, *, town_code: str, token: str):
+    """The pending sign import `token` of this user and township, or None."""
+    return _load(request, kind=SIGNS, town_code=town_code, token=token)
+
+
+def refuse_pending(request, token: str, context: dict, errors):
+    """Drop the pending file and show the upload page with its errors."""
+    _discard(request, token)
+    return _render_upload(request, context, errors=errors)
+
+
+def _mapping_url(town_code: str, token: str) -> str:
+    return reverse("sign_import_mapping", args=[town_code, token])
+
+
 @login_required
 def sign_import(request, code):
-    town = _import_town(request, code)
+    town = import_town(request, code)
     return _upload(
         request,
         kind=SIGNS,
         town_code=town.code,
         context={"town": town, "template_url": reverse("sign_import_template", args=[town.code])},
-        read=imports.read_sign_sheet,
+        read=lambda data: imports.read_sign_sheet(data, town=town),
         plan_for=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
         preview_url=lambda token: reverse("sign_import_preview", args=[town.code, token]),
+        mapping_url=lambda token: _mapping_url(town.code, token),
     )
 
 
 @login_required
 def sign_import_template(request, code):
-    town = _import_town(request, code)
+    town = import_town(request, code)
     data = imports.build_sign_template(town=town)
     return xlsx_response(
         lambda out: out.write(data),
@@ -152,7 +185,7 @@ def sign_import_template(request, code):
 @login_required
 def sign_import_preview(request, code, token):
     """GET: what the import will do. POST: do it, after checking it all again."""
-    town = _import_town(request, code)
+    town = import_town(request, code)
     token = str(token)
     upload_url = reverse("sign_import", args=[town.code])
     loaded = _load(request, kind=SIGNS, town_code=town.code, token=token)
@@ -167,8 +200,9 @@ def sign_import_preview(request, code, token):
         token=token,
         data=data,
         context=context,
-        read=imports.read_sign_sheet,
+        read=lambda data: imports.read_sign_sheet(data, town=town),
         plan=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
+        mapping_url=_mapping_url(town.code, token),
         commit=lambda sheet: imports.sign_import_commit(
             town=town,
             user=request.user,
@@ -186,14 +220,20 @@ def sign_import_preview(request, code, token):
 
 
 def _preview_or_confirm(
-    request, *, token, data, context, read, plan, commit, done, done_url, template
+    request, *, token, data, context, read, plan, commit, done, done_url, template,
+    mapping_url=None,
 ):  # fmt: skip
     """GET: show what the import will do. POST: do it, planning again inside the commit.
 
     Shared by both imports; `done` is the success message, formatted with the plan summary.
+    A file that needs its columns or words mapped (`mapping_url`) is sent there first.
     """
     try:
         sheet = read(data)
+    except imports.NeedsMapping:
+        if mapping_url is None:
+            raise
+        return redirect(mapping_url)
     except imports.ImportFileError as exc:
         _discard(request, token)
         return _render_upload(request, context, errors=exc.messages)
@@ -216,9 +256,13 @@ def _preview_or_confirm(
             return redirect(done_url)
     else:
         result = plan(sheet)
+        if mapping_url is not None and getattr(result, "unknown_words", None):
+            return redirect(mapping_url)
         if result.errors:
             _discard(request, token)
             return _render_upload(request, context, errors=result.errors)
+        # What this page shows is what the user confirms (after a mapping step it was unknown).
+        _update_summary(request, token, result.summary)
     context.update(
         plan=result,
         summary=result.summary,

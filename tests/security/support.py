@@ -172,6 +172,13 @@ def pending_sign_import(client, village) -> uuid.UUID | None:
     return _token_from(client.post(url, form_data(file=sign_file(village))))
 
 
+def pending_word_mapping(client, village) -> uuid.UUID | None:
+    """Upload a one-row inventory whose kind is a word of the township's own (宣传牌): the
+    token of its mapping step, or None where the user may not import that township."""
+    url = reverse("sign_import", args=[village.town.code])
+    return _token_from(client.post(url, form_data(file=sign_file(village, kind="宣传牌"))))
+
+
 def pending_village_import(client) -> uuid.UUID | None:
     return _token_from(client.post(reverse("village_import"), form_data(file=village_file())))
 

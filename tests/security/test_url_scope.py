@@ -38,6 +38,7 @@ from .support import (
     pending_sign_import,
     pending_village_import,
     pending_wall_reading,
+    pending_word_mapping,
     routes,
     send,
     sign_file,
@@ -77,6 +78,20 @@ def sign_import_token(w, side, client=None):
             client, w.villages[OWN]
         )
     return {"code": w.towns[side].code, "token": token or uuid.uuid4()}
+
+
+def word_mapping_token(w, side, client=None):
+    """Like sign_import_token, for an upload waiting on its mapping step (an unknown word)."""
+    token = None
+    if client is not None:
+        token = pending_word_mapping(client, w.villages[side]) or pending_word_mapping(
+            client, w.villages[OWN]
+        )
+    return {"code": w.towns[side].code, "token": token or uuid.uuid4()}
+
+
+def word_mapping_data(w, side):
+    return {"word_0": "guidance"}
 
 
 def wall_reading_token(w, side, client=None):
@@ -169,6 +184,7 @@ REGISTRY: dict[str, Case] = {
     "sign_import": Case(town_code, GET_POST, sign_import_data, city=WRITES),
     "sign_import_template": Case(town_code, city=READS),
     "sign_import_preview": Case(sign_import_token, GET_POST, city=WRITES),
+    "sign_import_mapping": Case(word_mapping_token, GET_POST, word_mapping_data, city=WRITES),
     # City level only: the "other township" intruder is any township's staff.
     "village_import_preview": Case(village_import_token, GET_POST, city=WRITES, owner=REVIEWER),
 }
