@@ -148,6 +148,29 @@ class Column:
         return key in {norm(self.header), *(norm(alias) for alias in self.aliases)}
 
 
+# --- rows that are not signs ------------------------------------------------------------
+
+TOTALS = {"小计": "小计", "合计": "合计", "总计": "合计", "总合计": "合计", "累计": "合计"}
+# The words a ledger's signature lines begin with; everything under the first one is footer.
+FOOTER_WORDS = tuple(
+    norm(word)
+    for word in ("填表人", "填报人", "制表人", "审核人", "审批人", "经办人", "联系电话", "联系人",
+                 "单位负责人", "负责人", "分管领导", "盖章", "（盖章）", "单位（盖章）", "填表日期",
+                 "注：", "说明：")
+)  # fmt: skip
+
+
+def total_kind(text: str) -> str | None:
+    """小计 or 合计 for a cell labelling a subtotal row: 小计, 合  计, 那莲村小计, 小计(那莲村)."""
+    if text in TOTALS:
+        return TOTALS[text]
+    if len(text) <= 16:
+        for word, kind in TOTALS.items():
+            if text.endswith(word) or text.startswith((word + "(", word + ":")):
+                return kind
+    return None
+
+
 # --- the table read from an upload ---------------------------------------------------------
 
 # Rows of the second and later tables of a workbook are numbered part × ROW_STRIDE + row, so

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from . import base
-from .base import ImportFileError, norm
+from .base import FOOTER_WORDS, ImportFileError, norm, total_kind
 
 MAX_SAMPLES = 5  # values shown per column on the mapping page
 
@@ -104,7 +104,7 @@ def _samples(rows, index: int) -> list[str]:
     seen: list[str] = []
     for row in rows[:200]:
         value = row[index - 1] if index <= len(row) else None
-        if not _filled(value):
+        if not _filled(value) or _not_a_sign(row):
             continue
         text = value.date().isoformat() if isinstance(value, dt.datetime) else str(value).strip()
         text = text[:40]
@@ -113,6 +113,12 @@ def _samples(rows, index: int) -> list[str]:
         if len(seen) == MAX_SAMPLES:
             break
     return seen
+
+
+def _not_a_sign(row) -> bool:
+    """A 小计/合计 or footer row: its values are not a column's samples."""
+    texts = [norm(v) for v in row if isinstance(v, str) and v.strip()]
+    return bool(texts) and (texts[0].startswith(FOOTER_WORDS) or any(map(total_kind, texts)))
 
 
 def _filled(value: Any) -> bool:

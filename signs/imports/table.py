@@ -13,19 +13,22 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from . import base, mapping
-from .base import IGNORED_HEADERS, ROW_STRIDE, Column, ImportFileError, Part, Sheet, norm, sha256
+from .base import (
+    FOOTER_WORDS,
+    IGNORED_HEADERS,
+    ROW_STRIDE,
+    Column,
+    ImportFileError,
+    Part,
+    Sheet,
+    norm,
+    sha256,
+    total_kind,
+)
 from .files import Grid, open_grids, too_many_rows
 
 VILLAGE_KEYS = ("village_code", "village_name")
 PLACE_KEYS = ("town_code", "town_name", *VILLAGE_KEYS)
-TOTALS = {"小计": "小计", "合计": "合计", "总计": "合计", "总合计": "合计", "累计": "合计"}
-# The words a ledger's signature lines begin with; everything under the first one is footer.
-FOOTER_WORDS = tuple(
-    norm(word)
-    for word in ("填表人", "填报人", "制表人", "审核人", "审批人", "经办人", "联系电话", "联系人",
-                 "单位负责人", "负责人", "分管领导", "盖章", "（盖章）", "单位（盖章）", "填表日期",
-                 "注：", "说明：")
-)  # fmt: skip
 # Sheet names that are not a village's: the default names office programs give.
 GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|csv)\s*\d*$", re.IGNORECASE)
 
@@ -257,17 +260,6 @@ def _data_rows(grid, part, offset, rows, skipped, *, village, place_only_is_blan
         if len(rows) > base.MAX_ROWS:
             raise too_many_rows()
     return stray
-
-
-def total_kind(text: str) -> str | None:
-    """小计 or 合计 for a cell labelling a subtotal row: 小计, 合  计, 那莲村小计, 小计(那莲村)."""
-    if text in TOTALS:
-        return TOTALS[text]
-    if len(text) <= 16:
-        for word, kind in TOTALS.items():
-            if text.endswith(word) or text.startswith((word + "(", word + ":")):
-                return kind
-    return None
 
 
 def _repeats_header(values, part: Part) -> bool:
