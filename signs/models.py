@@ -300,6 +300,33 @@ def in_effect_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+class ImportBatch(models.Model):
+    """One confirmed import of a township's ledger: its removals come in together, and the
+    review queue can verify the batch at once."""
+
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("township")
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("file's SHA-256"), max_length=64)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("imported by"),
+    )  # fmt: skip
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    signs = models.PositiveIntegerField(_("signs added"), default=0)
+    removals = models.PositiveIntegerField(_("removals added"), default=0)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.imported_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.town.name} · {self.file_name or self.sha256[:8]} · {when}"
+
+
 class RemovalQuerySet(models.QuerySet):
     """The rules that say which removals count, named once (docs/definitions.md)."""
 
@@ -353,6 +380,11 @@ class Removal(models.Model):
     # 拍照识牌 still read the sign's title in the photo after removal, and the staffer saved
     # anyway: the reviewer should look at this photo.
     title_in_photo = models.BooleanField(_("sign still visible in the photo"), default=False)
+    # Set when the removal came in from a township's ledger (signs.imports).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="removal_rows",
+        verbose_name=_("import batch"),
+    )  # fmt: skip
 
     objects = RemovalQuerySet.as_manager()
 

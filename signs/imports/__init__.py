@@ -45,7 +45,15 @@ from villages.choices import TownKind, VillageKind
 from villages.models import AuditEntry, Town, Village
 
 from ..choices import SIGN_LEDGER_SHEET, RemovalReason, SignKind
-from ..models import ApprovedItem, Department, LedgerLayout, LedgerWord, Removal, Signboard
+from ..models import (
+    ApprovedItem,
+    Department,
+    ImportBatch,
+    LedgerLayout,
+    LedgerWord,
+    Removal,
+    Signboard,
+)
 from ..selectors import current_standard
 from ..services import PHOTO_FIELDS
 from ..tallies import refresh_village_tallies
@@ -1187,7 +1195,7 @@ def sign_import_commit(
         return plan  # everything is in already: nothing to write, nothing to audit
     try:
         with transaction.atomic():
-            _write_signs(plan, user=user)
+            _write_signs(plan, user=user, file_name=file_name, sha256=sheet.sha256)
     except IntegrityError as exc:
         raise ValidationError(
             _("A sign changed while the file was being imported; nothing was saved. Try again.")
@@ -1202,9 +1210,14 @@ def sign_import_commit(
     return plan
 
 
-def _write_signs(plan: SignPlan, *, user) -> None:
+def _write_signs(plan: SignPlan, *, user, file_name: str = "", sha256: str = "") -> None:
     now = timezone.now()
     town = plan.town
+    batch = ImportBatch.objects.create(
+        town=town, file_name=file_name[:200], sha256=sha256, imported_by=user, imported_at=now,
+        signs=len(plan.to_create),
+        removals=sum(1 for p in plan.rows if p.removed_on and p.action != SKIP),
+    )  # fmt: skip
     new_signs: list[tuple[PlannedSign, Signboard]] = []
     for p in plan.to_create:
         sign = Signboard(
@@ -1242,9 +1255,10 @@ def _write_signs(plan: SignPlan, *, user) -> None:
             note=p.note.strip(),
             recorded_by=user,
             recorded_at=now,
+            import_batch=batch,
         )
         removal.full_clean(
-            exclude=[*PHOTO_FIELDS, "signboard", "recorded_by", "revoked_by"],
+            exclude=[*PHOTO_FIELDS, "signboard", "recorded_by", "revoked_by", "import_batch"],
             validate_unique=False,
             validate_constraints=False,
         )

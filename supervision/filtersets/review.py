@@ -1,15 +1,22 @@
-"""The review queue's filters: township, review state (待核验 by default), flagged photo, search."""
+"""The review queue's filters: township, review state (待核验 by default), import batch, flagged
+photo, search."""
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from signs.models import ImportBatch
 from utilities.filters import ModelSelectFilter, SearchFilter, SelectFilter
 from villages.models import Town
 
 from ..choices import ReviewStatus
 
 SELECT = {"class": "form-select"}
+
+
+def import_batches(towns):
+    """The imported ledgers with removals, of these townships: the queue's batch filter."""
+    return ImportBatch.objects.filter(town__in=towns, removals__gt=0).select_related("town")
 
 
 class ReviewQueueFilterSet(django_filters.FilterSet):
@@ -31,6 +38,12 @@ class ReviewQueueFilterSet(django_filters.FilterSet):
         label=_("review status"),
         attrs=SELECT,
     )
+    batch = ModelSelectFilter(
+        field_name="import_batch",
+        queryset=ImportBatch.objects.none(),
+        label=_("import batch"),
+        attrs=SELECT,
+    )
     flagged = django_filters.BooleanFilter(
         method="filter_flagged",
         label=_("Sign still visible in the photo"),
@@ -44,6 +57,7 @@ class ReviewQueueFilterSet(django_filters.FilterSet):
             data["state"] = ReviewStatus.PENDING
         super().__init__(data, *args, **kwargs)
         self.filters["town"].queryset = towns
+        self.filters["batch"].queryset = import_batches(towns)
 
     def filter_flagged(self, queryset, name, value):
         return queryset.filter(title_in_photo=True) if value else queryset

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from signs.choices import RemovalReason
-from signs.models import Removal
+from signs.models import ImportBatch, Removal
 from utilities.form_tokens import FormTokenMixin
 from utilities.forms import CAMERA, BootstrapMixin
 
@@ -42,6 +42,20 @@ class BulkVerifyForm(FormTokenMixin, forms.Form):
             required=_("Tick at least one removal."),
             invalid_choice=_("A ticked removal is no longer waiting for verification."),
             invalid_pk_value=_("A ticked removal is no longer waiting for verification."),
+        )
+
+
+class BatchVerifyForm(FormTokenMixin, forms.Form):
+    """核验通过本批次: every pending removal of one township's imported ledger."""
+
+    batch = forms.ModelChoiceField(queryset=ImportBatch.objects.none())
+
+    def __init__(self, *args, batches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches
+        self.fields["batch"].error_messages.update(
+            required=_("Choose an import batch."),
+            invalid_choice=_("That import batch is not one you can verify."),
         )
 
 

@@ -31,8 +31,8 @@ from villages.access import (
 from villages.decorators import city_reads_reviewer_writes
 
 from ..choices import ReviewStatus
-from ..filtersets.review import ReviewQueueFilterSet
-from ..forms.review import RETURN, BulkVerifyForm, ResubmitForm, ReviewForm
+from ..filtersets.review import ReviewQueueFilterSet, import_batches
+from ..forms.review import RETURN, BatchVerifyForm, BulkVerifyForm, ResubmitForm, ReviewForm
 from ..selectors import review as selectors
 from ..services import review as services
 from ..tables.review import ReviewQueueTable
@@ -67,10 +67,24 @@ class ReviewQueueView(SingleTableMixin, FilterView):
             removals=selectors.pending_removals(villages=visible_villages(self.request.user))
         )
         context["can_decide"] = is_reviewer(self.request.user)
+        batch = self.filterset.form.cleaned_data.get("batch") if self.filterset.is_valid() else None
+        if batch is not None:
+            context["batch"] = batch
+            context["batch_pending"] = self._pending().filter(import_batch=batch).count()
+            context["batch_form"] = BatchVerifyForm(batches=self._batches())
         return context
 
+    def _pending(self):
+        return selectors.pending_removals(villages=visible_villages(self.request.user))
+
+    def _batches(self):
+        return import_batches(visible_towns(self.request.user))
+
     def post(self, request, *args, **kwargs):
-        """核验通过所选: all the ticked removals, or none."""
+        """核验通过所选: all the ticked removals, or none; or every pending removal of one
+        imported batch (a township's ledger), or none."""
+        if "batch" in request.POST:
+            return self._verify_batch(request)
         form = BulkVerifyForm(
             request.POST,
             removals=selectors.pending_removals(villages=visible_villages(request.user)),
@@ -85,6 +99,22 @@ class ReviewQueueView(SingleTableMixin, FilterView):
             lambda: services.removals_verify_bulk(
                 removals=list(form.cleaned_data["removals"]), user=request.user
             ),
+            success_url=queue_url,
+            message=lambda done: _("%(n)d removals verified.") % {"n": len(done)},
+            on_refused=refused_with_message(request, queue_url, NOTHING_VERIFIED),
+        )
+
+    def _verify_batch(self, request):
+        form = BatchVerifyForm(request.POST, batches=self._batches())
+        queue_url = request.get_full_path()
+        if not form.is_valid():
+            messages.error(request, NOTHING_VERIFIED % {"error": form_errors_text(form)})
+            return redirect(queue_url)
+        removals = self._pending().filter(import_batch=form.cleaned_data["batch"])
+        return submit(
+            request,
+            form,
+            lambda: services.removals_verify_bulk(removals=list(removals), user=request.user),
             success_url=queue_url,
             message=lambda done: _("%(n)d removals verified.") % {"n": len(done)},
             on_refused=refused_with_message(request, queue_url, NOTHING_VERIFIED),

@@ -413,3 +413,56 @@ def test_closure_page_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert text(response).count('data-testid="closure-row"') == 15
+
+
+# --- an imported ledger, verified as one batch ---------------------------------------------
+
+
+def imported_batch(client, staff, village, n=3):
+    """Import a ledger of `n` removed signs for the village's township, as its staff."""
+    from signs.models import ImportBatch
+    from tests.signs.test_imports import row, xlsx
+
+    client.force_login(staff)
+    rows = [row(title=f"导入牌子{i}", removed="2024-03-01", reason="破损褪色") for i in range(n)]
+    data = xlsx(rows)
+    response = client.post(
+        reverse("sign_import", args=[village.town.code]),
+        {"file": SimpleUploadedFile("横州镇台账.xlsx", data)},
+    )
+    client.post(response.url)
+    client.logout()
+    return ImportBatch.objects.get(town=village.town)
+
+
+def test_an_imported_batch_is_verified_at_once(
+    client, place, village, staff, reviewer, settings, tmp_path
+):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "imports")
+    batch = imported_batch(client, staff, village, n=3)
+    assert (batch.signs, batch.removals, batch.imported_by) == (3, 3, staff)
+    assert batch.removal_rows.count() == 3  # each removal knows where it came from
+    login(client, reviewer)
+    url = reverse("review_queue") + f"?batch={batch.pk}"
+    queue = client.get(url)
+    assert {r.record.signboard.title for r in queue.context["table"].page.object_list} == {
+        "导入牌子0", "导入牌子1", "导入牌子2"}  # fmt: skip
+    assert queue.context["batch_pending"] == 3
+    assert "核验通过本批次全部 3 条" in text(queue)
+    done = client.post(url, with_token(batch=batch.pk))
+    assert done.status_code == 302
+    verified = RemovalReview.objects.filter(status="verified")
+    assert set(verified.values_list("pk", flat=True)) == set(
+        batch.removal_rows.values_list("pk", flat=True)
+    )
+    assert not RemovalReview.objects.filter(pk=place["photo"].pk).exists()  # not in the batch
+    assert "已核验通过 3 条摘除记录" in text(client.get(done.url))
+
+
+def test_staff_cannot_verify_a_batch(client, place, village, staff, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "imports")
+    batch = imported_batch(client, staff, village, n=2)
+    login(client, staff)
+    response = client.post(reverse("review_queue"), with_token(batch=batch.pk))
+    assert response.status_code in (403, 404)
+    assert not RemovalReview.objects.exists()
