@@ -308,6 +308,7 @@ class _Cells:
         self.errors: list[RowError] = []
         self.bad_keys: set[str] = set()
         self.unknown: list[tuple[str, str]] = []  # (key, word) of values not recognised
+        self.replaced: list[str] = []  # cells whose tabs or line breaks became spaces
         for key, value in values.items():
             if isinstance(value, table.Formula):
                 self.values[key] = None
@@ -364,6 +365,12 @@ class _Cells:
                 % {"char": shown},
             )
             return ""
+        if not multiline and LINE_BREAKS.search(text.strip()):
+            part, row = self.sheet.locate(self.number)
+            columns = part.columns if part is not None else self.sheet.columns
+            where = RowError(row=row, column=columns.get(key), header="", message="",
+                             sheet=self.sheet.sheet_label(self.number))  # fmt: skip
+            self.replaced.append(where.place())
         if not multiline:
             text = LINE_BREAKS.sub(" ", text)
         text = text.strip()
@@ -607,6 +614,7 @@ class SignPlan:
     skipped_sheets: list[str] = field(default_factory=list)
     notes_not_kept: int = 0  # 备注 of signs not removed: a sign has no note to keep them in
     unknown_words: dict = field(default_factory=dict)  # (field, norm word) -> UnknownWord
+    breaks_replaced: list[str] = field(default_factory=list)  # cells: tab/line break → space
 
     @property
     def skipped_total(self) -> int:
@@ -925,6 +933,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
                 )
             else:
                 seen[key] = number
+        plan.breaks_replaced += cells.replaced
         for key, word in cells.unknown:
             unknown = plan.unknown_words.get((key, norm(word)))
             if unknown is None:

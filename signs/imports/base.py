@@ -97,6 +97,18 @@ class RowError:
     sheet: str = ""
     number: int = 0  # the row's number across sheets (Sheet.locate), for sorting
 
+    def place(self) -> str:
+        """Where the cell is, as Excel shows it: 第5行 第D列, on its sheet if several."""
+        text = _("row %(row)d, column %(column)s") % {
+            "row": self.row,
+            "column": get_column_letter(self.column) if self.column else "—",
+        }
+        return (
+            _("Sheet “%(sheet)s”, %(where)s") % {"sheet": self.sheet, "where": text}
+            if self.sheet
+            else text
+        )
+
     def __str__(self) -> str:
         if self.column is None:
             text = _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}

@@ -758,3 +758,15 @@ def test_an_unknown_department_is_a_located_error_and_nothing_is_written(client,
     assert error.startswith("第3行 第L列（挂牌要求部门）：“市综治办”不在市直单位名单中（如：")
     assert "市民政局" in error  # names a few that are
     assert counts() == before
+
+
+def test_tabs_and_line_breaks_in_a_title_become_spaces_and_the_preview_says_where(client, place):
+    login(client, place["staff"])
+    data = xlsx([row(title="廉洁\t工作站"), row(title="党员\n活动室", location="二楼")])
+    preview = client.get(upload(client, import_url(), data).url)
+    assert preview.context["plan"].breaks_replaced == ["第2行 第D列", "第3行 第D列"]
+    assert "2 个单元格中的制表符或换行已替换为空格： 第2行 第D列、第3行 第D列" in (
+        preview.content.decode()
+    )
+    client.post(preview.request["PATH_INFO"])
+    assert set(Signboard.objects.values_list("title", flat=True)) == {"廉洁 工作站", "党员 活动室"}
