@@ -615,6 +615,7 @@ class SignPlan:
     notes_not_kept: int = 0  # 备注 of signs not removed: a sign has no note to keep them in
     unknown_words: dict = field(default_factory=dict)  # (field, norm word) -> UnknownWord
     breaks_replaced: list[str] = field(default_factory=list)  # cells: tab/line break → space
+    sheets: list[tuple[str, bool]] = field(default_factory=list)  # (sheet, ticked), if several
 
     @property
     def skipped_total(self) -> int:
@@ -654,11 +655,12 @@ class SignPlan:
         return sorted(summaries.values(), key=lambda s: s.village.code)
 
 
-def read_sign_sheet(data: bytes, *, town: Town | None = None) -> Sheet:
+def read_sign_sheet(data: bytes, *, town: Town | None = None, sheets=None) -> Sheet:
     """The signs of a template, an exported 台账 or a township's own ledger (see `table`).
 
     With `town`, its saved layouts are used, and a file of a layout not seen before raises
-    NeedsMapping (the view then asks which column holds what)."""
+    NeedsMapping (the view then asks which column holds what). `sheets`: the names of the
+    sheets to import, of a workbook with tables on several (None: all)."""
     layouts = {}
     if town is not None:
         layouts = dict(LedgerLayout.objects.filter(town=town).values_list("fingerprint", "columns"))
@@ -671,6 +673,7 @@ def read_sign_sheet(data: bytes, *, town: Town | None = None) -> Sheet:
         village_sheets=True,
         layouts=layouts,
         mappable=town is not None,
+        only_sheets=sheets,
     )
 
 
@@ -859,6 +862,9 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
     departments = _department_lookup()
     plan = SignPlan(
         town=town,
+        sheets=[(p.name, p.name in sheet.chosen_sheets) for p in sheet.parts]
+        if len(sheet.parts) > 1
+        else [],
         row_count=sheet.row_count,
         ignored_columns=sheet.ignored_columns,
         skipped_rows=sheet.skipped,

@@ -214,6 +214,7 @@ class Sheet:
     parts: list[Part] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # SKIP_KINDS -> rows passed over
     skipped_sheets: list[str] = field(default_factory=list)  # sheets with no table on them
+    chosen_sheets: list[str] = field(default_factory=list)  # the tables' sheets being imported
 
     @property
     def row_count(self) -> int:

@@ -90,6 +90,7 @@ def read_table(
     village_sheets: bool = False,
     layouts: dict[str, dict[str, int]] | None = None,
     mappable: bool = False,
+    only_sheets: Sequence[str] | None = None,
 ) -> Sheet:
     """The data rows of the upload under its headers; raises ImportFileError on a bad file.
 
@@ -98,6 +99,7 @@ def read_table(
     village column whose name is not a default one stands for the village it is named after.
     A header whose fingerprint is in `layouts` is read with the columns saved for it; with
     `mappable`, a file whose headers are not all known raises `NeedsMapping` with its layout.
+    `only_sheets` keeps the rows of the tables on those sheets (the ones the user ticked).
     """
     grids = open_grids(data)
     chosen = next((g for name in preferred for g in grids if g.title == name), None)
@@ -150,6 +152,13 @@ def read_table(
                 if layout is not None and layout.columns:
                     raise mapping.NeedsMapping(layout, messages)
         raise ImportFileError(*messages)
+    chosen = [p.name for p in parts]
+    if only_sheets is not None and len(parts) > 1:
+        chosen = [p.name for p in parts if p.name in set(only_sheets)]
+        if not chosen:
+            raise ImportFileError(_("Tick at least one sheet to import."))
+        keep = {i for i, p in enumerate(parts) if p.name in chosen}
+        rows = [(n, record) for n, record in rows if n // ROW_STRIDE in keep]
     if not rows:
         raise ImportFileError(_("The sheet has headers but no rows of data under them."))
     return Sheet(
@@ -162,6 +171,7 @@ def read_table(
         parts=parts,
         skipped={kind: skipped[kind] for kind in base.SKIP_KINDS if skipped[kind]},
         skipped_sheets=skipped_sheets,
+        chosen_sheets=chosen,
     )
 
 

@@ -195,12 +195,13 @@ def sign_import_preview(request, code, token):
     entry, data = loaded
     template_url = reverse("sign_import_template", args=[town.code])
     context = {"town": town, "entry": entry, "upload_url": upload_url, "template_url": template_url}
+    sheets = _ticked_sheets(request)
     return _preview_or_confirm(
         request,
         token=token,
         data=data,
         context=context,
-        read=lambda data: imports.read_sign_sheet(data, town=town),
+        read=lambda data: imports.read_sign_sheet(data, town=town, sheets=sheets),
         plan=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
         mapping_url=_mapping_url(town.code, token),
         commit=lambda sheet: imports.sign_import_commit(
@@ -217,6 +218,17 @@ def sign_import_preview(request, code, token):
         done_url=reverse("town", args=[town.code]),
         template="signs/import_preview.html",
     )
+
+
+def _ticked_sheets(request) -> list[str] | None:
+    """The sheets ticked on the preview of a workbook with several tables (None: all)."""
+    query = request.POST if request.method == "POST" else request.GET
+    if "sheets" not in query:
+        return None
+    if not query.getlist("sheet"):
+        messages.warning(request, _("Tick at least one sheet to import; all are shown."))
+        return None
+    return query.getlist("sheet")
 
 
 def _preview_or_confirm(

@@ -75,3 +75,28 @@ def test_a_messy_ledger_is_mapped_previewed_and_imported(page, live_server, town
     assert Signboard.objects.count() == len(truth)
     assert Removal.objects.count() == removed
     assert LedgerLayout.objects.filter(town=township).count() == 1
+
+
+def test_a_workbook_of_village_sheets_imports_the_ticked_ones(
+    page, live_server, township, screenshot
+):
+    case = next(c for c in corpus.cases() if "分村" in c.name)
+    sign_in(page, live_server, "staff_ledger")
+    page.goto(f"{live_server.url}/t/{corpus.TOWN_CODE}/import/")
+    page.get_by_test_id("import-file").set_input_files(
+        {"name": case.name, "mimeType": "application/octet-stream", "buffer": case.data}
+    )
+    page.get_by_role("button", name="检查文件").click()
+    choice = page.get_by_test_id("sheet-choice")
+    expect(choice).to_be_visible()
+    choice.get_by_label("石井村").uncheck()
+    choice.get_by_role("button", name="只看勾选的工作表").click()
+    expect(page.get_by_test_id("sheet-choice").get_by_label("石井村")).not_to_be_checked()
+    wanted = [r for r in case.truth if r["village"] != "石井村"]
+    expect(page.get_by_test_id("count-signs")).to_have_text(str(len(wanted)))
+    page.a11y.wait(page)
+    screenshot("import-sheets")
+    page.get_by_test_id("confirm-import").click()
+    expect(page.locator(".alert-success")).to_contain_text("导入完成")
+    assert not Signboard.objects.filter(village__name="石井村").exists()
+    assert Signboard.objects.count() == len(wanted)

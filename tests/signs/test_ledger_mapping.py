@@ -149,3 +149,33 @@ def test_the_mapping_page_is_scoped_like_the_import(client, place, make_user):
     assert client.get(url).status_code == 404
     other = url.replace("/t/450181100/", "/t/450181101/")
     assert client.get(other).status_code in (302, 404)  # not their pending file either
+
+
+def test_a_workbook_of_several_sheets_imports_the_ticked_ones(client, place, make_user):
+    from tests.signs.ledgers import corpus
+
+    town = place["village"].town
+    for code, name in corpus.VILLAGES:
+        if not town.villages.filter(name=name).exists():
+            town.villages.create(code=code, name=name)
+    case = next(c for c in corpus.cases() if "分村" in c.name)
+    login(client, place["staff"])
+    preview_url = upload(client, import_url(), case.data, name=case.name).url
+    preview = client.get(preview_url)
+    sheets = preview.context["plan"].sheets
+    assert sheets == [("竹塘村", True), ("石井村", True), ("那莲村", True), ("中华社区", True)]
+    assert preview.context["summary"]["signs"] == len(case.truth)
+
+    nothing = client.get(preview_url, {"sheets": "1"})  # every box unticked: all, and told
+    assert nothing.context["summary"]["signs"] == len(case.truth)
+    assert "请至少勾选一个工作表" in nothing.content.decode()
+
+    ticked = {"sheets": "1", "sheet": ["竹塘村", "中华社区"]}
+    only = client.get(preview_url, ticked)
+    wanted = [r for r in case.truth if r["village"] in ("竹塘村", "中华社区")]
+    assert only.context["summary"]["signs"] == len(wanted)
+    assert only.context["plan"].sheets[1] == ("石井村", False)
+    assert 'name="sheet" value="竹塘村"' in only.content.decode()  # carried to the confirm
+    client.post(preview_url, ticked)  # confirms what the ticked preview showed
+    assert set(Signboard.objects.values_list("village__name", flat=True)) == {"竹塘村", "中华社区"}
+    assert Signboard.objects.count() == len(wanted)
