@@ -6,6 +6,7 @@ The package's public names are re-exported here, so callers write `services.remo
 # The error every service raises, with its Chinese message.
 from django.core.exceptions import ValidationError
 
+from .imports import sign_import_commit
 from .inventory import WallEntry, WallPhoto, signboard_create, signboards_create_from_photos
 from .ledgers import ledger_layout_save, ledger_words_save
 from .removals import (
@@ -28,6 +29,7 @@ __all__ = [
     "removal_record",
     "removal_revoke",
     "removals_record_bulk",
+    "sign_import_commit",
     "signboard_create",
     "signboards_create_from_photos",
     "standard_make_current",

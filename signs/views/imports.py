@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from utilities.excel import XLSX_CONTENT_TYPE, xlsx_response
 from utilities.forms import BootstrapMixin
+from villages import imports as village_imports
 from villages.access import visible_towns
 from villages.decorators import city_level_required
 
-from .. import imports
+from .. import imports, services
 from ..pending import PendingUploads
 
 SIGNS, VILLAGES = "signs", "villages"
@@ -204,7 +205,7 @@ def sign_import_preview(request, code, token):
         read=lambda data: imports.read_sign_sheet(data, town=town, sheets=sheets),
         plan=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
         mapping_url=_mapping_url(town.code, token),
-        commit=lambda sheet: imports.sign_import_commit(
+        commit=lambda sheet: services.sign_import_commit(
             town=town,
             user=request.user,
             sheet=sheet,
@@ -302,15 +303,15 @@ def village_import(request):
         kind=VILLAGES,
         town_code="",
         context={"template_url": reverse("village_import_template")},
-        read=imports.read_village_sheet,
-        plan_for=lambda sheet: imports.plan_village_import(sheet=sheet),
+        read=village_imports.read_village_sheet,
+        plan_for=lambda sheet: village_imports.plan_village_import(sheet=sheet),
         preview_url=lambda token: reverse("village_import_preview", args=[token]),
     )
 
 
 @city_level_required
 def village_import_template(request):
-    data = imports.build_village_template()
+    data = village_imports.build_village_template()
     return xlsx_response(
         lambda out: out.write(data),
         "村(社区)名单导入模板.xlsx",
@@ -334,9 +335,9 @@ def village_import_preview(request, token):
         token=token,
         data=data,
         context=context,
-        read=imports.read_village_sheet,
-        plan=lambda sheet: imports.plan_village_import(sheet=sheet),
-        commit=lambda sheet: imports.village_import_commit(
+        read=village_imports.read_village_sheet,
+        plan=lambda sheet: village_imports.plan_village_import(sheet=sheet),
+        commit=lambda sheet: village_imports.village_import_commit(
             user=request.user, sheet=sheet, expected=entry["summary"]
         ),
         done=_(

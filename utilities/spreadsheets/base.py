@@ -35,10 +35,6 @@ MAX_PREVIEW_ROWS = 300  # rows listed per section of a preview; the counts cover
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
-SIGN_SHEET = "牌子清单"
-VILLAGE_SHEET = "村社区名单"
-HELP_SHEET = "说明"
-LISTS_SHEET = "选项"
 IGNORED_HEADERS = {"序号"}
 
 # Control characters never belong in a sign's text; Excel writes them as _xHHHH_ escapes,
