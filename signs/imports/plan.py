@@ -100,6 +100,7 @@ class SignPlan:
     unknown_words: dict = field(default_factory=dict)  # (field, norm word) -> UnknownWord
     breaks_replaced: list[str] = field(default_factory=list)  # cells: tab/line break → space
     sheets: list[tuple[str, bool]] = field(default_factory=list)  # (sheet, ticked), if several
+    macros_ignored: bool = False
 
     @property
     def skipped_total(self) -> int:
@@ -353,6 +354,7 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
         ignored_columns=sheet.ignored_columns,
         skipped_rows=sheet.skipped,
         skipped_sheets=sheet.skipped_sheets,
+        macros_ignored=sheet.macros_ignored,
     )
     seen: dict[tuple[int, str, str], int] = {}
 

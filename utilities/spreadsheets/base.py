@@ -211,6 +211,7 @@ class Sheet:
     skipped: dict[str, int] = field(default_factory=dict)  # SKIP_KINDS -> rows passed over
     skipped_sheets: list[str] = field(default_factory=list)  # sheets with no table on them
     chosen_sheets: list[str] = field(default_factory=list)  # the tables' sheets being imported
+    macros_ignored: bool = False  # the file holds macros: only its cells' values were read
 
     @property
     def row_count(self) -> int:

@@ -61,6 +61,7 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: set[int] = field(default_factory=set)
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of each formula
+    macros: bool = False  # the workbook holds VBA macros (never loaded, never run)
 
     def fill_merges(self) -> None:
         """Give every cell of a merged range the value of its top-left cell: a village merged
@@ -118,8 +119,13 @@ def open_workbook(data: bytes):
 
 def _xlsx_grids(data: bytes) -> list[Grid]:
     workbook = open_workbook(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        macros = any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
     try:
-        return [_xlsx_grid(ws) for ws in workbook.worksheets]
+        grids = [_xlsx_grid(ws) for ws in workbook.worksheets]
+        for grid in grids:
+            grid.macros = macros
+        return grids
     except ImportFileError:
         raise
     except Exception as exc:
@@ -214,6 +220,9 @@ def _xls_grids(data: bytes) -> list[Grid]:
             hidden = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
             grids.append(Grid(title=sheet.name, rows=rows, merges=merges, hidden=hidden))
             book.unload_sheet(index)
+        macros = _xls_has_macros(data)
+        for grid in grids:
+            grid.macros = macros
         return grids
     except ImportFileError:
         raise
@@ -221,6 +230,21 @@ def _xls_grids(data: bytes) -> list[Grid]:
         raise ImportFileError(_damaged()) from exc
     finally:
         book.release_resources()
+
+
+def _xls_has_macros(data: bytes) -> bool:
+    """Whether the compound file holds Excel's macro storage (_VBA_PROJECT_CUR); xlrd reads
+    the cells only and never the macros."""
+    import os
+
+    from xlrd.compdoc import CompDoc
+
+    with open(os.devnull, "w") as quiet:
+        try:
+            names = {entry.name for entry in CompDoc(data, logfile=quiet).dirlist}
+        except Exception:  # the workbook itself was read; a damaged directory is no macro
+            return False
+    return "_VBA_PROJECT_CUR" in names
 
 
 def _xls_value(cell, datemode: int) -> Any:

@@ -172,6 +172,7 @@ def read_table(
         skipped={kind: skipped[kind] for kind in base.SKIP_KINDS if skipped[kind]},
         skipped_sheets=skipped_sheets,
         chosen_sheets=chosen,
+        macros_ignored=any(grid.macros for grid in grids),
     )
 
 
