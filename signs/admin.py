@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from villages.admin import AuditedAdmin
 
-from .models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
+from .models import (
+    ApprovedItem,
+    BookCopy,
+    Department,
+    ImportBatch,
+    LedgerLayout,
+    LedgerWord,
+    Removal,
+    Signboard,
+    Standard,
+)
 from .tallies import refresh_village_tallies
 
 
@@ -44,6 +54,45 @@ class BookCopyAdmin(AuditedAdmin):
     list_select_related = ["standard", "village", "town"]
     search_fields = ["village__name", "town__name", "received_by"]
     autocomplete_fields = ["village"]
+
+
+@admin.register(LedgerLayout)
+class LedgerLayoutAdmin(AuditedAdmin):
+    """A township's saved ledger layouts: delete a wrong one and its next file is asked again."""
+
+    list_display = ["town", "headers", "created_by", "created_at"]
+    list_filter = ["town"]
+    list_select_related = ["town", "created_by"]
+    search_fields = ["town__name", "fingerprint"]
+    readonly_fields = ["fingerprint", "created_by", "created_at"]
+
+
+@admin.register(LedgerWord)
+class LedgerWordAdmin(AuditedAdmin):
+    list_display = ["word", "field", "value", "town", "created_by"]
+    list_filter = ["field", "town"]
+    list_select_related = ["town", "created_by"]
+    search_fields = ["word", "town__name"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Read only: a batch is what was imported, and its removals point at it."""
+
+    list_display = ["town", "file_name", "imported_by", "imported_at", "signs", "removals"]
+    list_filter = ["town"]
+    list_select_related = ["town", "imported_by"]
+    search_fields = ["file_name", "town__name", "sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TalliedAdmin(AuditedAdmin):

@@ -6,11 +6,22 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from signs.models import ApprovedItem, BookCopy, Department, Removal, Signboard, Standard
+from signs.models import (
+    ApprovedItem,
+    BookCopy,
+    Department,
+    ImportBatch,
+    LedgerLayout,
+    LedgerWord,
+    Removal,
+    Signboard,
+    Standard,
+)
 from villages.models import AuditEntry, DemonstrationSite, Town, TownStaff, Village
 
 MODELS = [Town, Village, DemonstrationSite, TownStaff, AuditEntry, Standard, ApprovedItem,
-          Signboard, Removal, Department, BookCopy]  # fmt: skip
+          Signboard, Removal, Department, BookCopy, LedgerLayout, LedgerWord,
+          ImportBatch]  # fmt: skip
 
 
 @pytest.fixture
@@ -88,3 +99,15 @@ def test_a_department_named_by_signs_cannot_be_deleted_in_the_admin(admin_client
     page = admin_client.post(url, {"post": "yes"})
     assert "无法删除 市直单位" in page.content.decode()  # Django's protected-objects page
     assert Department.objects.filter(pk=police.pk).exists()
+
+
+def test_an_import_batch_is_read_only_in_the_admin(admin_client, village, staff):
+    batch = ImportBatch.objects.create(
+        town=village.town, file_name="台账.xlsx", sha256="0" * 64, imported_by=staff
+    )
+    changelist = admin_client.get(reverse("admin:signs_importbatch_changelist"))
+    assert "台账.xlsx" in changelist.content.decode()
+    assert admin_client.get(reverse("admin:signs_importbatch_add")).status_code == 403
+    delete = reverse("admin:signs_importbatch_delete", args=[batch.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
