@@ -1,6 +1,10 @@
 """Recording a removal (one sign or several) and revoking one."""
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from utilities.form_tokens import FormTokenMixin
@@ -8,6 +12,8 @@ from utilities.forms import CAMERA, BootstrapMixin, DateInput, today
 
 from ..choices import DEFAULT_REMOVAL_REASON, RemovalReason
 from ..models import Department, Signboard
+
+TAKEN_AT_SLACK = dt.timedelta(minutes=10)  # a phone's clock a little ahead of the server's
 
 
 class RemovalFieldsMixin(FormTokenMixin, BootstrapMixin, forms.Form):
@@ -28,13 +34,19 @@ class RemovalForm(RemovalFieldsMixin):
     """
 
     photo = forms.FileField(
-        label=_("photo after removal"), required=False, widget=forms.ClearableFileInput(CAMERA)
+        label=_("photo after removal"),
+        required=False,
+        widget=forms.ClearableFileInput({**CAMERA, "data-shrink-photo": "photo_taken_at"}),
     )
     photo_before = forms.FileField(
         label=_("photo before removal (optional)"),
         required=False,
-        widget=forms.ClearableFileInput(CAMERA),
+        widget=forms.ClearableFileInput({**CAMERA, "data-shrink-photo": "photo_before_taken_at"}),
     )
+    # When each photo was taken, as the phone read it (static/js/photo-shrink.js): the photo
+    # it sends is made small in the browser, which drops the camera's EXIF.
+    photo_taken_at = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    photo_before_taken_at = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     requested_by = forms.ModelChoiceField(
         label=_("department that asked for it"),
         queryset=Department.objects.all(),
@@ -56,6 +68,27 @@ class RemovalForm(RemovalFieldsMixin):
                 self.fields[field].help_text = _(
                     "The photo you took is kept; choose another only to replace it."
                 )
+
+    def _clean_taken_at(self, name: str):
+        """A time the phone gave: kept when plausible (since 2000, not in the future), else
+        dropped, and the server's own time stamps the photo as before."""
+        try:
+            value = parse_datetime(self.cleaned_data.get(name) or "")
+        except ValueError:
+            value = None
+        if value is None:
+            return None  # not given, or not a time: no error to show for a hidden field
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value.year < 2000 or value > timezone.now() + TAKEN_AT_SLACK:
+            return None
+        return value
+
+    def clean_photo_taken_at(self):
+        return self._clean_taken_at("photo_taken_at")
+
+    def clean_photo_before_taken_at(self):
+        return self._clean_taken_at("photo_before_taken_at")
 
     def cleaned_fields(self) -> dict:
         """The values the service takes (photos are the view's business)."""

@@ -22,18 +22,23 @@ from .inventory import _save_new
 PHOTO_FIELDS = ["photo", "photo_thumb", "photo_before", "photo_before_thumb"]
 
 
-def _attach_photos(removal: Removal, *, photo, photo_before) -> None:
-    """Check, downscale and stamp the uploaded photos (signs.photos) onto `removal`."""
+def _attach_photos(
+    removal: Removal, *, photo, photo_before, photo_taken_at=None, photo_before_taken_at=None
+) -> None:
+    """Check, downscale and stamp the uploaded photos (signs.photos) onto `removal`.
+
+    The stamp's time is the camera's (EXIF), else the time the phone read before making the
+    photo small (`*_taken_at`), else the time of recording."""
     village = removal.signboard.village
-    for upload, field, thumb_field in (
-        (photo, "photo", "photo_thumb"),
-        (photo_before, "photo_before", "photo_before_thumb"),
+    for upload, field, thumb_field, taken_at in (
+        (photo, "photo", "photo_thumb", photo_taken_at),
+        (photo_before, "photo_before", "photo_before_thumb", photo_before_taken_at),
     ):
         if upload is None:
             continue
         try:
             processed = photos.process_photo(
-                upload, village_name=village.name, taken_at=removal.recorded_at
+                upload, village_name=village.name, taken_at=taken_at or removal.recorded_at
             )
         except ValidationError as exc:
             raise ValidationError({field: exc.messages}) from exc
@@ -55,6 +60,8 @@ def removal_record(
     photo_before: UploadedFile | None = None,
     title_in_photo: bool = False,
     requested_by: Department | None = None,
+    photo_taken_at: dt.datetime | None = None,
+    photo_before_taken_at: dt.datetime | None = None,
 ) -> Removal:
     """Record that a sign came down; at most one removal in effect per sign.
 
@@ -73,7 +80,10 @@ def removal_record(
     )
     removal.full_clean(exclude=PHOTO_FIELDS)
     try:
-        _attach_photos(removal, photo=photo, photo_before=photo_before)
+        _attach_photos(
+            removal, photo=photo, photo_before=photo_before, photo_taken_at=photo_taken_at,
+            photo_before_taken_at=photo_before_taken_at,
+        )  # fmt: skip
         _save_new(removal, constraint_message=str(ALREADY_REMOVED))
     except ValidationError:
         # A bad second photo, or a race lost to another request: leave no orphan files.

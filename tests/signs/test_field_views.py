@@ -470,3 +470,36 @@ def test_the_department_that_asked_is_chosen_on_the_add_and_removal_forms(client
     todo.refresh_from_db()
     assert todo.requested_by is None and todo.removals.count() == 1
     assert not AuditEntry.objects.filter(action="signboard.requested_by", object_id=str(todo.pk))
+
+
+@pytest.mark.parametrize(
+    ("sent", "stamped"),
+    [
+        ("2024-03-02T02:15:00.000Z", dt.datetime(2024, 3, 2, 2, 15, tzinfo=dt.UTC)),
+        ("2999-01-01T00:00:00Z", None),  # a phone's clock gone wrong: the server's time
+        ("not a time", None),
+    ],
+    ids=["the-phone's-time", "future", "garbage"],
+)
+def test_a_photo_made_small_on_the_phone_keeps_the_time_it_was_taken(
+    client, place, monkeypatch, settings, tmp_path, sent, stamped
+):
+    """The browser's copy has no EXIF; the stamp takes the time the phone read before."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from signs import photos
+
+    settings.MEDIA_ROOT = tmp_path
+    times = []
+    real = photos.stamp_text
+    monkeypatch.setattr(
+        photos, "stamp_text", lambda **kw: times.append(kw["taken_at"]) or real(**kw)
+    )
+    login(client, place["staff"])
+    response = client.post(urls(place)["removal_create"], with_token({
+        "removed_on": "2024-03-02", "reason": "no_business", "photo_taken_at": sent,
+        "photo": SimpleUploadedFile("small.jpg", jpeg_bytes((1200, 1600))),
+    }))  # fmt: skip
+    assert response.status_code == 302
+    removal = Removal.objects.get(signboard=place["sign"]["todo"])
+    assert times == [stamped or removal.recorded_at]
