@@ -69,14 +69,17 @@ class NeedsMapping(ImportFileError):
 
 def layout_of(grid, *, village_from_sheet: bool) -> Layout | None:
     """The most likely header of a sheet (merges filled): among its first rows, the one with
-    the most different words, under title rows (one word over the whole width) and above
-    its data; None for an empty sheet."""
+    the most different words and no numbers or dates, under title rows (one word over the
+    whole width) and above its data; None for an empty sheet."""
     best, best_score, above = None, 1, ()
     for number, row in enumerate(grid.rows[: base.HEADER_SCAN_ROWS], start=1):
         words = {norm(v) for v in row if isinstance(v, str) and v.strip()}
         words = {w for w in words if not w.isdigit()}  # codes and numbers are data
-        if len(words) > best_score:  # the first of equals: a header stands above its data
-            best, best_score = (number, combined_header(row, above)), len(words)
+        # Numbers and dates are data, never a header's words: a row holding them scores less.
+        data = sum(1 for v in row if _filled(v) and not isinstance(v, str))
+        score = len(words) - 2 * data
+        if score > best_score:  # the first of equals: a header stands above its data
+            best, best_score = (number, combined_header(row, above)), score
         above = row
     if best is None:
         return None
