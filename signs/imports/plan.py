@@ -426,11 +426,10 @@ def plan_sign_import(*, town: Town, sheet: Sheet) -> SignPlan:
             else:
                 seen[key] = number
         plan.breaks_replaced += cells.replaced
-        for key, word in cells.unknown:
+        for key, word, error in cells.unknown:
             unknown = plan.unknown_words.get((key, norm(word)))
             if unknown is None:
-                where = str(cells.errors[0]).split("：")[0] if cells.errors else ""
-                plan.unknown_words[(key, norm(word))] = UnknownWord(key, word, 1, where)
+                plan.unknown_words[(key, norm(word))] = UnknownWord(key, word, 1, error.place())
             else:
                 unknown.count += 1
         if cells.errors:
@@ -465,12 +464,12 @@ def _row_status(cells: Cells, statuses: dict[str, str]) -> str | None:
         return None
     status = statuses.get(norm(text))
     if status is None:
-        cells.unknown.append(("status", text))
         cells.error(
             "status",
             _("Unknown value “%(value)s”; write 是/否, 保留/摘除/合并 or 已摘除/未摘除.")
             % {"value": text},
         )
+        cells.unknown.append(("status", text, cells.errors[-1]))
     return status
 
 

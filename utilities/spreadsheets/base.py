@@ -94,11 +94,13 @@ class RowError:
     number: int = 0  # the row's number across sheets (Sheet.locate), for sorting
 
     def place(self) -> str:
-        """Where the cell is, as Excel shows it: 第5行 第D列, on its sheet if several."""
+        """Where the cell is, as Excel shows it: 第5行 第D列（类别）, on its sheet if several."""
         text = _("row %(row)d, column %(column)s") % {
             "row": self.row,
             "column": get_column_letter(self.column) if self.column else "—",
         }
+        if self.header:
+            text += f"（{self.header}）"
         return (
             _("Sheet “%(sheet)s”, %(where)s") % {"sheet": self.sheet, "where": text}
             if self.sheet

@@ -37,7 +37,7 @@ class Cells:
         self.values = dict(values)
         self.errors: list[RowError] = []
         self.bad_keys: set[str] = set()
-        self.unknown: list[tuple[str, str]] = []  # (key, word) of values not recognised
+        self.unknown: list[tuple[str, str, RowError]] = []  # (key, word, its error): unknown
         self.replaced: list[str] = []  # cells whose tabs or line breaks became spaces
         for key, value in values.items():
             if isinstance(value, table.Formula):
@@ -186,12 +186,12 @@ class Cells:
             return ""
         value = lookup.get(norm(text))
         if value is None:
-            self.unknown.append((key, text))
             self.error(
                 key,
                 _("Unknown value “%(value)s”; choose one of: %(labels)s.")
                 % {"value": text, "labels": labels},
             )
+            self.unknown.append((key, text, self.errors[-1]))
             return ""
         return value
 
