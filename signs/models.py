@@ -439,22 +439,9 @@ class Removal(models.Model):
             )
 
 
-class VillageTally(models.Model):
-    """Today's figures of one village, kept current by every write (signs.tallies).
+class TallyFigures(models.Model):
+    """A village's figures at one date, as `selectors.village_figures` computes them."""
 
-    A cache of `selectors.village_progress` at today's date: the dashboard for today sums
-    these rows instead of deriving every sign's status (600k signs at 50× Hengzhou). Past
-    dates still come from the base tables. Records cannot carry future dates, so figures
-    computed on one day stay true on the next. `manage.py rebuild_tallies` rebuilds them all.
-    """
-
-    village = models.OneToOneField(
-        Village,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="tally",
-        verbose_name=_("village"),
-    )
     on_wall = models.PositiveIntegerField(_("on the wall"), default=0)
     retained = models.PositiveIntegerField(_("retained"), default=0)
     still_to_remove = models.PositiveIntegerField(_("still to remove"), default=0)
@@ -467,6 +454,27 @@ class VillageTally(models.Model):
     removed_honour = models.PositiveIntegerField(_("honour plaques removed"), default=0)
     removed_other = models.PositiveIntegerField(_("other signs removed"), default=0)
     last_removed_on = models.DateField(_("last removed on"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class VillageTally(TallyFigures):
+    """Today's figures of one village, kept current by every write (signs.tallies).
+
+    A cache of `selectors.village_progress` at today's date: the dashboard for today sums
+    these rows instead of deriving every sign's status (600k signs at 50× Hengzhou). Past
+    dates come from VillageDayTally. Records cannot carry future dates, so figures computed
+    on one day stay true on the next. `manage.py rebuild_tallies` rebuilds them all.
+    """
+
+    village = models.OneToOneField(
+        Village,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally",
+        verbose_name=_("village"),
+    )
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
     class Meta:
@@ -476,6 +484,32 @@ class VillageTally(models.Model):
 
     def __str__(self) -> str:
         return str(self.village_id)
+
+
+class VillageDayTally(TallyFigures):
+    """A village's figures as of each day they changed (a sign inventoried, a removal taking
+    effect, a revocation): the figures at any date are its row of the latest day on or before
+    it. Written in the transaction of every write (signs.tallies); a backdated write rewrites
+    the village's rows from its date on."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="day_tallies", verbose_name=_("village")
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["village", "day"]
+        verbose_name = _("village tally of a day")
+        verbose_name_plural = _("village tallies by day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "day"], name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This village already has its figures of that day."),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.day}"
 
 
 class LedgerLayout(models.Model):

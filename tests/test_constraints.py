@@ -18,6 +18,7 @@ from signs.models import (
     Removal,
     Signboard,
     Standard,
+    VillageDayTally,
 )
 from villages.models import DemonstrationSite, Town, Village
 
@@ -49,6 +50,7 @@ def build_cases(town, village):
     copy(standard, number=1, town=town).save()
     cadre = get_user_model().objects.create(username="cadre_constraints")
     LedgerLayout.objects.create(town=town, fingerprint="f" * 64, created_by=cadre)
+    VillageDayTally.objects.create(village=village, day=dt.date(2024, 1, 8))
     LedgerWord.objects.create(town=town, field="kind", word="宣传牌", value="guidance",
                               created_by=cadre)  # fmt: skip
     return {
@@ -91,6 +93,7 @@ def build_cases(town, village):
         "signs_ledgerlayout_unique": LedgerLayout(
             town=town, fingerprint="f" * 64, created_by=cadre
         ),
+        "signs_villagedaytally_unique": VillageDayTally(village=village, day=dt.date(2024, 1, 8)),
         "signs_ledgerword_unique": LedgerWord(
             town=town, field="kind", word="宣传牌", value="other", created_by=cadre
         ),
@@ -124,6 +127,7 @@ CONSTRAINTS = [
     ("signs_bookcopy_received_by", "请填写签收人"),
     ("signs_ledgerlayout_unique", "本乡镇已设定过这种台账格式"),
     ("signs_ledgerword_unique", "本乡镇已设定过这个用语"),
+    ("signs_villagedaytally_unique", "该村(社区)已有当天的数据"),
 ]
 
 

@@ -14,7 +14,7 @@ def build_tallies(apps, schema_editor):
         return
     from signs.tallies import rebuild_all_tallies
 
-    rebuild_all_tallies()
+    rebuild_all_tallies(days=False)  # VillageDayTally comes in 0010
 
 
 class Migration(migrations.Migration):

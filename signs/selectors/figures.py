@@ -40,6 +40,7 @@ from ..models import (
     Removal,
     Signboard,
     Standard,
+    VillageDayTally,
     VillageTally,
     end_of_day,
 )
@@ -290,6 +291,12 @@ def uses_tallies(as_of: dt.date) -> bool:
     return as_of == timezone.localdate()
 
 
+def uses_dated_tallies(as_of: dt.date) -> bool:
+    """A past date's figures are read from VillageDayTally (kept current on write): the row
+    of each village's latest change day on or before the date."""
+    return as_of < timezone.localdate()
+
+
 TALLIED = ["on_wall", "retained", "still_to_remove", "removed"]
 
 
@@ -308,6 +315,8 @@ def town_progress(*, as_of: dt.date, towns=None) -> list[Progress]:
     # switch decides for every figure of the day (the tests compare both sources with it).
     if package.uses_tallies(as_of):
         by_town, last = _town_figures_from_tallies(villages)
+    elif package.uses_dated_tallies(as_of):
+        by_town, last = _town_figures_from_dated_tallies(as_of, villages, towns)
     else:
         by_town, last = _town_figures_from_signs(as_of, villages, towns)
     rows = []
@@ -351,6 +360,51 @@ def _town_figures_from_tallies(villages: QuerySet[Village]) -> tuple[dict, dict]
             kind.value: row[f"sum_removed_{kind.value}"] for kind in SignKind
         }
         by_town[town]["removed_rule"] = row[f"sum_removed_{SignKind.RULE.value}"]
+    return by_town, last
+
+
+_DATED_SQL = """
+SELECT v.town_id, SUM(t.on_wall), SUM(t.retained), SUM(t.still_to_remove), SUM(t.removed),
+       SUM(CASE WHEN t.still_to_remove > 0 THEN 1 ELSE 0 END), MAX(t.last_removed_on),
+       {kinds}
+FROM {day_tally} t
+JOIN (SELECT village_id, MAX(day) AS day FROM {day_tally} WHERE day <= %s {scope}
+      GROUP BY village_id) m ON m.village_id = t.village_id AND m.day = t.day
+JOIN {village} v ON v.id = t.village_id
+GROUP BY v.town_id
+"""
+
+
+def _town_figures_from_dated_tallies(as_of: dt.date, villages, towns) -> tuple[dict, dict]:
+    """As _town_figures_from_tallies, from each village's row of its latest change day on or
+    before `as_of`: one query, one row per village summed."""
+    params = [connection.ops.adapt_datefield_value(as_of)]
+    scope = ""
+    if towns is not None:
+        ids = list(villages.values_list("pk", flat=True))
+        scope = f"AND village_id IN ({', '.join(['%s'] * len(ids))})" if ids else "AND 1 = 0"
+        params += ids
+    kinds = [f"removed_{kind.value}" for kind in SignKind]
+    sql = _DATED_SQL.format(
+        day_tally=connection.ops.quote_name(VillageDayTally._meta.db_table),
+        village=_tables()["village"],
+        scope=scope,
+        kinds=", ".join(f"SUM(t.{name})" for name in kinds),
+    )
+    by_town, last = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for town, *numbers in cursor.fetchall():
+            *sums, behind, latest = numbers[:6]
+            by_town[town] = {name: int(n) for name, n in zip(TALLIED, sums, strict=True)}
+            by_town[town]["villages_behind"] = int(behind)
+            by_town[town]["removed_kinds"] = {
+                kind.value: int(n) for kind, n in zip(SignKind, numbers[6:], strict=True)
+            }
+            by_town[town]["removed_rule"] = by_town[town]["removed_kinds"][SignKind.RULE.value]
+            if isinstance(latest, str):  # SQLite hands back the column as text
+                latest = dt.date.fromisoformat(latest)
+            last[town] = latest
     return by_town, last
 
 

@@ -120,6 +120,9 @@ def _write_signs(plan: SignPlan, *, user, file_name: str = "", sha256: str = "")
         for removal in removals
     ]
     AuditEntry.objects.bulk_create(audits, batch_size=500)
+    dates = [p.inventoried_on for p, _sign in new_signs] + [p.removed_on for p, _s in removal_rows]
     refresh_village_tallies(
-        {sign.village_id for _p, sign in new_signs} | {sign.village_id for _p, sign in removal_rows}
+        {sign.village_id for _p, sign in new_signs}
+        | {sign.village_id for _p, sign in removal_rows},
+        since=min(dates, default=None),  # the villages' figures by day from the earliest date
     )

@@ -51,7 +51,7 @@ def signboard_create(
         inventoried_on=inventoried_on,
         requested_by=requested_by,
     )
-    refresh_village_tallies([village.pk])
+    refresh_village_tallies([village.pk], since=sign.inventoried_on)
     return sign
 
 

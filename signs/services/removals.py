@@ -90,7 +90,7 @@ def removal_record(
         for field in PHOTO_FIELDS:
             getattr(removal, field).delete(save=False)
         raise
-    refresh_village_tallies([signboard.village_id])
+    refresh_village_tallies([signboard.village_id], since=removed_on)
     audit_write(actor=user, action="removal.record", obj=removal, town=signboard.village.town)
     if requested_by is not None and signboard.requested_by_id != requested_by.pk:
         _name_department(signboard, requested_by, user=user)
@@ -139,7 +139,7 @@ def removal_revoke(*, removal: Removal, user, reason: str) -> Removal:
         removal, while_=in_effect(), already=_("This removal has already been revoked."),
         revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason,
     )  # fmt: skip
-    refresh_village_tallies([removal.signboard.village_id])
+    refresh_village_tallies([removal.signboard.village_id], since=timezone.localdate())
     town = removal.signboard.village.town
     audit_write(actor=user, action="removal.revoke", obj=removal, town=town, before=before)
     return removal

@@ -156,3 +156,84 @@ def test_the_cached_month_chart_follows_every_write(staff, village, django_asser
     assert after.city[-1] == before.city[-1] + 1
     services.removal_revoke(removal=removal, user=staff, reason="错录")
     assert selectors.removed_by_month(as_of=today, year=today.year).city[-1] == before.city[-1]
+
+
+# --- figures by day -------------------------------------------------------------------------
+
+
+def from_base_tables(monkeypatch, as_of):
+    """A past date's township rows derived from the signs, not from the day tallies."""
+    with monkeypatch.context() as patch:
+        patch.setattr(selectors, "uses_dated_tallies", lambda day: False)
+        return selectors.town_progress(as_of=as_of)
+
+
+def test_day_tallies_equal_the_definitions_after_random_writes(
+    monkeypatch, staff, village, other_town, item
+):
+    """200 writes in random order (signs inventoried in the past, removals backdated or today,
+    revocations); then at 20 dates the figures from the day tallies equal those derived from
+    the signs, township by township and village by village."""
+    import random
+
+    from signs.models import VillageDayTally
+
+    rng = random.Random(19)
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=400)
+    villages = [village, Village.objects.create(town=other_town, code="450181101201",
+                                                name="百合村")]  # fmt: skip
+    signs, removals = [], []
+    for n in range(200):
+        action = rng.random()
+        if action < 0.45 or not signs:
+            day = start + dt.timedelta(days=rng.randrange(400))
+            kind = rng.choice(["rule", "guidance", "plaque", "honour"])
+            signs.append(services.signboard_create(
+                village=rng.choice(villages), user=staff, kind=kind, title=f"牌子{n}",
+                approved_item=item if kind == "plaque" else None, inventoried_on=day,
+            ))  # fmt: skip
+        elif action < 0.85:
+            sign = rng.choice(signs)
+            if Removal.objects.in_effect_on(today).filter(signboard=sign).exists():
+                continue
+            last = (today - sign.inventoried_on).days
+            removed_on = sign.inventoried_on + dt.timedelta(days=rng.randrange(last + 1))
+            removals.append(services.removal_record(
+                signboard=sign, user=staff, removed_on=removed_on, reason="no_business",
+            ))  # fmt: skip
+        elif removals:
+            removal = removals.pop(rng.randrange(len(removals)))
+            services.removal_revoke(removal=removal, user=staff, reason="登记错了")
+    assert len(signs) > 60 and VillageDayTally.objects.count() > 40
+    dates = sorted({start - dt.timedelta(days=1), today - dt.timedelta(days=1), *(
+        start + dt.timedelta(days=rng.randrange(400)) for _ in range(18))})  # fmt: skip
+    for as_of in dates:
+        assert selectors.uses_dated_tallies(as_of)
+        assert selectors.town_progress(as_of=as_of) == from_base_tables(monkeypatch, as_of), as_of
+        by_day = {}
+        for t in VillageDayTally.objects.filter(day__lte=as_of).order_by("village", "day"):
+            by_day[t.village_id] = t  # the latest change day on or before as_of
+        for v in selectors.village_progress(as_of=as_of):
+            tally = by_day.get(v.pk, VillageDayTally())
+            for name in ("on_wall", "retained", "still_to_remove", "removed", "removed_rule",
+                         "last_removed_on"):  # fmt: skip
+                assert getattr(tally, name) == getattr(v, name), (as_of, v.name, name)
+
+
+def test_a_rebuild_gives_the_same_day_tallies(staff, village, item):
+    from signs.models import VillageDayTally
+
+    for n, day in enumerate([dt.date(2024, 1, 2), dt.date(2024, 2, 1), dt.date(2024, 1, 2)]):
+        sign = services.signboard_create(
+            village=village, user=staff, kind="rule", title=f"制度{n}", inventoried_on=day
+        )
+    services.removal_record(
+        signboard=sign, user=staff, removed_on=dt.date(2024, 3, 1), reason="no_business"
+    )
+    fields = ["village_id", "day", "on_wall", "removed", "still_to_remove", "last_removed_on"]
+    written = list(VillageDayTally.objects.order_by("village", "day").values_list(*fields))
+    assert [row[1] for row in written] == [
+        dt.date(2024, 1, 2), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]  # fmt: skip
+    rebuild_all_tallies()
+    assert list(VillageDayTally.objects.order_by("village", "day").values_list(*fields)) == written

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from signs import selectors as signs_selectors
 from signs.models import Removal, Signboard
+from signs.tallies import rebuild_all_tallies
 from supervision.models import (
     AssessmentRemark,
     AssessmentWeight,
@@ -133,6 +134,7 @@ def data(fixtures_loaded) -> Data:
 
     AssessmentRemark.objects.create(town=b, year=2024, remarks="成效明显")
     AssessmentRemark.objects.create(town=a, year=2023, remarks="去年的意见")
+    rebuild_all_tallies()  # rows written with the ORM, as a bulk load would: tallies rebuilt
     return Data(a=a, b=b, c=c, d=d, towns=[a, b, c, d])
 
 
