@@ -8,7 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Value
 
 from signs.models import Department, Removal
 from signs.selectors import standard_items
@@ -51,29 +52,13 @@ class DepartmentReport:
 
 def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> DepartmentReport:
     """Every department (then 未注明) with its figures at `as_of`, in these townships (all when
-    None). Six queries, whatever the number of departments and signs."""
+    None). Four queries, whatever the number of departments and signs."""
     removals = Removal.objects.in_effect_on(as_of)
     rebounds = Rebound.objects.filter(found_on__lte=as_of)
     if towns is not None:
         removals = removals.filter(signboard__village__town__in=towns)
         rebounds = rebounds.filter(visit_village__visit__town__in=towns)
-    removed = dict(
-        removals.order_by()
-        .values("signboard__requested_by")
-        .annotate(n=Count("signboard", distinct=True))
-        .values_list("signboard__requested_by", "n")
-    )
-    came_back = dict(
-        rebounds.order_by()
-        .values("signboard__requested_by")
-        .annotate(n=Count("pk"))
-        .values_list("signboard__requested_by", "n")
-    )
-    villages: dict[int | None, set[int]] = defaultdict(set)
-    pair = ("signboard__requested_by", "signboard__village")
-    pairs = removals.order_by().values_list(*pair).union(rebounds.order_by().values_list(*pair))
-    for department_id, village_id in pairs:
-        villages[department_id].add(village_id)
+    removed, came_back, villages = _figures_by_department(removals, rebounds)
     items: dict[int | None, list[str]] = defaultdict(list)
     for department_id, title in standard_items().values_list("department", "title"):
         items[department_id].append(title)
@@ -83,7 +68,7 @@ def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> Dep
             items=items.get(department.pk, []),
             removed=removed.get(department.pk, 0),
             rebounds=came_back.get(department.pk, 0),
-            villages=len(villages.get(department.pk, ())),
+            villages=villages.get(department.pk, 0),
         )
         for department in Department.objects.all()
     ]
@@ -93,7 +78,39 @@ def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> Dep
             items=items.get(None, []),
             removed=removed.get(None, 0),
             rebounds=came_back.get(None, 0),
-            villages=len(villages.get(None, ())),
+            villages=villages.get(None, 0),
         )
     )
     return DepartmentReport(as_of=as_of, rows=rows)
+
+
+def _figures_by_department(removals, rebounds):
+    """{department id: signs removed}, {department id: rebounds}, {department id: villages
+    concerned}, in one pass over the removals and rebounds, counted in the database (at 50×
+    Hengzhou the (department, village) pairs alone are 200,000 rows: 700 ms in Python)."""
+    department, village, sign = "signboard__requested_by", "signboard__village", "signboard"
+    parts = []
+    for source, qs in (("r", removals), ("b", rebounds)):
+        part = (
+            qs.order_by()
+            .annotate(source=Value(source))
+            .values_list("source", department, village, sign)
+        )
+        parts.append(part.query.sql_with_params())
+    (sql1, params1), (sql2, params2) = parts
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT u.{q(department)}, "
+        f"COUNT(DISTINCT CASE WHEN u.{q('source')} = 'r' THEN u.{q(sign)} END), "
+        f"SUM(CASE WHEN u.{q('source')} = 'b' THEN 1 ELSE 0 END), "
+        f"COUNT(DISTINCT u.{q(village)}) "
+        f"FROM ({sql1} UNION ALL {sql2}) u GROUP BY u.{q(department)}"
+    )
+    removed, came_back, villages = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params1, *params2])
+        for department_id, n_removed, n_rebounds, n_villages in cursor.fetchall():
+            removed[department_id] = int(n_removed)
+            came_back[department_id] = int(n_rebounds)
+            villages[department_id] = int(n_villages)
+    return removed, came_back, villages

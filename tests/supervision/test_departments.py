@@ -104,7 +104,7 @@ def test_query_count_does_not_grow_with_departments(
     django_assert_max_num_queries,  # noqa: F811
 ):
     Department.objects.bulk_create(Department(name=f"市第{n}局", order=100 + n) for n in range(40))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         report = department_report(as_of=AS_OF)
     assert len(report.rows) == 54
 
