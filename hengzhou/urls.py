@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("villages.views")),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media, name="media"),
+    path("", include("utilities.job_views")),
     path("", include("reports.urls")),
     path("", include("supervision.urls")),
     path("", include("feedback.views")),

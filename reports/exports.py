@@ -54,8 +54,19 @@ def _photo_url(path: str) -> str:
     return settings.SITE_BASE_URL.rstrip("/") + settings.MEDIA_URL.rstrip("/") + "/" + path
 
 
-def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
-    """Write the whole 台账 for `towns` (None: the city) as it stood on `as_of` to `out`."""
+def _span(progress, start: float, end: float, total: int):
+    """For a sheet written township by township: `step(n)` says n of `total` are written, as
+    the part [start, end] of the whole workbook."""
+    if progress is None:
+        return lambda n: None
+    return lambda n: progress(start + (end - start) * min(n, total) / max(total, 1))
+
+
+def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None, progress=None) -> None:
+    """Write the whole 台账 for `towns` (None: the city) as it stood on `as_of` to `out`.
+
+    `progress(fraction)`, if given, hears how far it is (the two long sheets, township by
+    township; their shares are what they took at 50× in docs/performance.md)."""
     unit = settings.SITE_UNIT_NAME
     workbook = new_workbook()
     rows = selectors.town_progress(as_of=as_of, towns=towns)
@@ -66,10 +77,14 @@ def write_ledger(out: IO[bytes], *, as_of: dt.date, towns=None) -> None:
     _summary(workbook, rows=rows, city=city, reviews=reviews, as_of=as_of, unit=unit)
     _villages(workbook, villages=villages, scope=scope, rows=rows, city=city, as_of=as_of,
               unit=unit)  # fmt: skip
-    _removals(workbook, villages=villages, as_of=as_of, unit=unit)
-    _signs(workbook, scope=scope, rows=rows, as_of=as_of, unit=unit)
+    _span(progress, 0, 0.1, 1)(1)
+    _removals(workbook, villages=villages, as_of=as_of, unit=unit,
+              step=_span(progress, 0.1, 0.4, len(rows)))  # fmt: skip
+    _signs(workbook, scope=scope, rows=rows, as_of=as_of, unit=unit,
+           step=_span(progress, 0.4, 0.9, len(rows)))  # fmt: skip
     _standard(workbook, as_of=as_of, unit=unit)
     _departments(workbook, towns=towns, as_of=as_of, unit=unit)
+    _span(progress, 0.9, 0.95, 1)(1)
     workbook.save(out)
 
 
@@ -161,7 +176,7 @@ def _village_subtotal(sheet, row) -> None:
                         "", None])  # fmt: skip
 
 
-def _removals(workbook, *, villages, as_of, unit) -> None:
+def _removals(workbook, *, villages, as_of, unit, step) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "摘除原因", "摘除日期", "经办人",
                "照片", "备注", "核验状态"]  # fmt: skip
     sheet = LedgerSheet(
@@ -188,7 +203,7 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
             "review_at",
         )  # fmt: skip
     )
-    current, count = None, 0
+    current, count, done = None, 0, 0
     for (
         town,
         village,
@@ -205,7 +220,8 @@ def _removals(workbook, *, villages, as_of, unit) -> None:
     ) in removals.iterator(chunk_size=5000):
         if current is not None and town != current:
             _removal_subtotal(sheet, current, count)
-            count = 0
+            count, done = 0, done + 1
+            step(done)
         current, count = town, count + 1
         values = [town, village, title, KIND_LABELS.get(kind, kind), location,
                   REASON_LABELS.get(reason, reason), on, first or user or "", "", note,
@@ -228,7 +244,7 @@ def _removal_subtotal(sheet, town: str, count: int) -> None:
     sheet.total("小计", [town, "", f"{count} 条", "", "", "", "", "", "", "", ""])
 
 
-def _signs(workbook, *, scope, rows, as_of, unit) -> None:
+def _signs(workbook, *, scope, rows, as_of, unit, step) -> None:
     headers = ["乡镇", "村(社区)", "牌子名称", "类别", "位置", "处置", "对应保留项目",
                "摘除日期", "摘除原因", "照片", "备注", "挂牌要求部门"]  # fmt: skip
     sheet = LedgerSheet(
@@ -238,11 +254,13 @@ def _signs(workbook, *, scope, rows, as_of, unit) -> None:
     )  # fmt: skip
     signs = selectors.sign_rows_at(as_of=as_of, villages=scope)
     by_town = {row.town.pk: row for row in rows}
-    current = None
+    current, done = None, 0
     for (town_id, town, village, title, kind, location, status, item, on, reason, photo,
          note, department) in signs:  # fmt: skip
         if current is not None and town_id != current:
             _sign_subtotal(sheet, by_town[current])
+            done += 1
+            step(done)
         current = town_id
         values = [town, village, title, KIND_LABELS.get(kind, kind), location,
                   STATUS_LABELS.get(status, status), item or "", on,
@@ -294,16 +312,6 @@ def _departments(workbook, *, towns, as_of, unit) -> None:
     total = report.total
     sheet.total("合计", ["", "", "", total.removed, total.rebounds, total.rebound_percent, ""])
     sheet.close()
-
-
-def ledger(*, as_of: dt.date, towns=None):
-    """The full 台账 as a download."""
-    return xlsx_response(
-        lambda out: write_ledger(out, as_of=as_of, towns=towns),
-        filename(as_of),
-        ascii_name=ascii_filename(as_of),
-        stream=True,
-    )
 
 
 def town_progress(table, *, as_of: dt.date):

@@ -4,6 +4,6 @@ from . import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/ledger.xlsx", views.ledger_export, name="ledger_export"),
+    path("dashboard/ledger/", views.ledger_export, name="ledger_export"),
     path("definitions/", views.definitions, name="definitions"),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from signs import selectors
@@ -13,23 +14,20 @@ from supervision.selectors import review as review_selectors
 from supervision.selectors import visits as visit_selectors
 from supervision.selectors import worklists as worklist_selectors
 from utilities.forms import AsOfForm
-from villages.access import is_city_level, visible_towns
+from utilities.job_views import start_and_show
 
 from . import exports
+from .jobs import towns_in_scope
 from .tables import DepartmentTable, TownProgressTable
 
 TOWNS_PER_PAGE = 50
-
-
-def _scope(user):
-    return None if is_city_level(user) else visible_towns(user)
 
 
 @login_required
 def dashboard(request):
     """Progress against the standard, city → township, as of any date; charts by month."""
     form = AsOfForm(request.GET or None)
-    towns = _scope(request.user)
+    towns = towns_in_scope(request.user)
     as_of, year = form.values(
         default_year=lambda day: selectors.latest_removal_year(as_of=day, towns=towns)
     )
@@ -86,11 +84,17 @@ def dashboard(request):
 
 
 @login_required
+@require_POST
 def ledger_export(request):
-    """The full 台账 workbook for what the user may see, as of the chosen date."""
-    as_of, _year = AsOfForm(request.GET or None).values()
-    towns = _scope(request.user)
-    return exports.ledger(as_of=as_of, towns=towns)
+    """Start the full 台账 workbook for what the user may see, as of the chosen date, as a job;
+    its page shows the progress and then the file."""
+    as_of, _year = AsOfForm(request.POST or None).values()
+    return start_and_show(
+        request,
+        task="ledger",
+        title=_("Full ledger (台账) as of %(date)s") % {"date": f"{as_of:%Y-%m-%d}"},
+        params={"as_of": as_of.isoformat()},
+    )
 
 
 @login_required

@@ -57,3 +57,15 @@ def plaque_photo(*titles: str, size=(1200, 800), quality=90) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def ledger_download(client, data: dict | None = None):
+    """The full 台账 as a user gets it: start the job (it runs in the request, with no queue),
+    then the file from the job's page. Returns the file's response."""
+    from django.urls import reverse
+
+    started = client.post(reverse("ledger_export"), data or {})
+    assert started.status_code == 302, started
+    page = client.get(started.url)
+    assert page.context["job"].state == "done", page.context["job"].error
+    return client.get(reverse("job_file", args=[page.context["job"].pk]))

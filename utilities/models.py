@@ -28,3 +28,62 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} · {self.user_id}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class Job(models.Model):
+    """One request for long work (utilities.jobs): who asked, what, for which scope, how far it
+    got, and its file. The row is the truth the pages show; the queue only carries its pk."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("owner"),
+    )
+    task = models.CharField(_("task"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    time_limit = models.PositiveIntegerField(_("time limit (s)"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    result_file = models.CharField(_("result file"), max_length=300, blank=True)
+    result_name = models.CharField(_("file name"), max_length=200, blank=True)
+    # The plain filename= for clients that cannot read the Chinese one.
+    result_ascii_name = models.CharField(_("plain file name"), max_length=200, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["state", "started_at"], name="job_state_started")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="job_progress_at_most_100",
+                violation_error_message=_("Progress cannot exceed 100%."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.get_state_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED, JobState.EXPIRED)

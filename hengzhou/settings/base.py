@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "axes",
     "csp",
+    "django_rq",
     "utilities",
     "villages",
     "signs",
@@ -197,3 +198,24 @@ PHOTO_STAMP_FONT = os.environ.get("PHOTO_STAMP_FONT") or None
 # Uploaded import files wait here between preview and confirm (kept a day at most). Not under
 # MEDIA_ROOT, which is served to signed-in users; several app servers need a shared folder.
 IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None
+
+# Long work off the request (utilities/jobs): the 台账, rebuilding the tallies, 拍照识牌's reading.
+# With REDIS_URL (redis://host:6379/0) jobs go to RQ and run in `manage.py rqworker hengzhou`
+# processes, on this host or others; without it they run in the request that starts them, and
+# the pages are the same but for the progress bar being full at once.
+REDIS_URL = os.environ.get("REDIS_URL") or None
+JOB_QUEUE = os.environ.get("JOB_QUEUE", "hengzhou")
+RQ_QUEUES = {JOB_QUEUE: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# The modules whose @task functions a job may run (imported when the apps are ready).
+JOB_MODULES = ["reports.jobs", "signs.jobs"]
+# A finished job's file is kept this long for its owner, then deleted (`manage.py jobs_sweep`).
+JOB_RESULT_HOURS = int(os.environ.get("JOB_RESULT_HOURS", "24"))
+# A job still queued after this long (no worker took it) is marked failed.
+JOB_QUEUED_LIMIT_SECONDS = int(os.environ.get("JOB_QUEUED_LIMIT_SECONDS", "3600"))
+# Job results are written through this storage: a folder shared by the web and worker hosts
+# (not under MEDIA_ROOT, which any signed-in user may read), or S3 (docs/deploy.md).
+JOB_RESULTS_ROOT = Path(os.environ.get("JOB_RESULTS_ROOT", BASE_DIR / "job_results"))
+STORAGES["job_results"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": JOB_RESULTS_ROOT, "base_url": None},
+}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from supervision.models import WorkList
+from tests.helpers import ledger_download
 
 # A date typed as text: what the exports wrote before ("2024-09-04"), or any Chinese form.
 DATE_AS_TEXT = re.compile(r"^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
@@ -60,7 +61,7 @@ def exports(client_for):
     reviewer = client_for("reviewer")
     staff = client_for("staff_450181100")
     work_list = WorkList.objects.order_by("pk").first()
-    yield "ledger", reviewer.get(reverse("ledger_export"), {"as_of": "2024-09-06"})
+    yield "ledger", ledger_download(reviewer, {"as_of": "2024-09-06"})
     yield (
         "dashboard",
         reviewer.get(

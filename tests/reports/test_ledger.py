@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from signs import selectors
 from signs.models import Signboard
 from supervision.selectors import review as review_selectors
+from tests.helpers import ledger_download
 from tests.signs.test_selectors import world  # noqa: F401  (the hand-built data set)
 from villages import roles
 from villages.models import Village
@@ -43,15 +44,15 @@ def data_rows(ws):
 
 
 def ledger(client, as_of="2024-03-01"):
-    return workbook(client.get(reverse("ledger_export"), {"as_of": as_of}))
+    return workbook(ledger_download(client, {"as_of": as_of}))
 
 
 def test_anonymous_is_sent_to_login(client):
-    assert client.get(reverse("ledger_export")).status_code == 302
+    assert client.post(reverse("ledger_export")).status_code == 302
 
 
 def test_sheets_layout_and_file_name(as_reviewer, world):  # noqa: F811
-    response = as_reviewer.get(reverse("ledger_export"), {"as_of": "2024-03-01"})
+    response = ledger_download(as_reviewer, {"as_of": "2024-03-01"})
     name = "横州市村级组织牌子清理规范工作台账_截至2024-03-01.xlsx"
     assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
     wb = workbook(response)
@@ -201,7 +202,7 @@ def test_export_then_import_changes_nothing(client, world, make_user, tmp_path, 
     settings.IMPORT_UPLOAD_DIR = str(tmp_path)
     make_user("staff_a3", role=roles.TOWN_STAFF, town=world["town"])
     client.force_login(User.objects.get(username="staff_a3"))
-    exported = client.get(reverse("ledger_export"))  # as of today
+    exported = ledger_download(client)  # as of today
     content = b"".join(exported.streaming_content)
     before = (Signboard.objects.count(), Removal.objects.count(), AuditEntry.objects.count())
     url = reverse("sign_import", args=[world["town"].code])

@@ -117,7 +117,7 @@ def snapshot() -> dict:
     even of an audit row or a spent form token, changes one of them."""
     counts = {
         model._meta.label: model._default_manager.count()
-        for app in ("villages", "signs", "supervision", "feedback")
+        for app in ("utilities", "villages", "signs", "supervision", "feedback")
         for model in apps.get_app_config(app).get_models()
     }
     counts["revoked removals"] = Removal.objects.filter(revoked_at__isnull=False).count()

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from signs.models import Removal, Signboard
+from tests.helpers import ledger_download
 from villages.models import AuditEntry, Village
 
 from .support import OWN, content, form_data, workbook_cells
@@ -84,7 +85,7 @@ def test_filters_and_dates_answer_without_error(villages, text):
         assert response.status_code == 200, url
         # django-tables2 answers an impossible ?page= with a 404; nothing worse.
         assert client.get(url, {"page": text}).status_code in (200, 404), url
-    ledger = client.get(reverse("ledger_export"), {"as_of": text, "year": text})
+    ledger = ledger_download(client, {"as_of": text, "year": text})
     assert ledger.status_code == 200
     assert any(cell.value for _sheet, cell in workbook_cells(content(ledger)))
     assert_tables_intact()

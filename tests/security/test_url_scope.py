@@ -17,7 +17,14 @@ from django.urls import reverse
 from signs.models import Removal, Signboard
 from villages import roles
 
-from . import cases_assessment, cases_feedback, cases_review, cases_visits, cases_worklists
+from . import (
+    cases_assessment,
+    cases_feedback,
+    cases_jobs,
+    cases_review,
+    cases_visits,
+    cases_worklists,
+)
 from .cases import (
     ADMINISTRATOR,
     DENIED,
@@ -188,7 +195,14 @@ REGISTRY: dict[str, Case] = {
     # City level only: the "other township" intruder is any township's staff.
     "village_import_preview": Case(village_import_token, GET_POST, city=WRITES, owner=REVIEWER),
 }
-for _module in (cases_review, cases_worklists, cases_visits, cases_assessment, cases_feedback):
+for _module in (
+    cases_review,
+    cases_worklists,
+    cases_visits,
+    cases_assessment,
+    cases_feedback,
+    cases_jobs,
+):
     REGISTRY.update(_module.CASES)
 NAMES = sorted(REGISTRY)
 WRITE_NAMES = sorted(n for n, c in REGISTRY.items() if "post" in c.methods)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from signs.models import ApprovedItem, Removal, Signboard
+from tests.helpers import ledger_download
 
 from .support import (
     OWN,
@@ -252,7 +253,7 @@ def test_township_table_export_keeps_markup_as_text(world, texts):
 
 
 def test_ledger_keeps_markup_as_text_on_every_sheet(world, texts):
-    response = world.client(world.reviewer).get(reverse("ledger_export"))
+    response = ledger_download(world.client(world.reviewer))
     assert response.status_code == 200
     data = content(response)
     assert_plain_text_cells(
