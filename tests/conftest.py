@@ -7,6 +7,7 @@ from django.db import connection
 
 from supervision.models import AssessmentWeight
 from tests.helpers import restore_roles, restore_weights
+from tests.jobs import worker  # noqa: F401  (a real RQ worker, for the job tests)
 from villages import roles
 from villages.models import Town, TownStaff, Village
 
