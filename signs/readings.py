@@ -23,18 +23,38 @@ from .sign_reading import Existing, Item, Proposal, propose, title_seen
 KEPT_JPEG_QUALITY = 90
 
 
+def _downscaled(upload) -> Image.Image:
+    image = photos.open_photo(upload)
+    image.thumbnail((ocr.READ_MAX_EDGE, ocr.READ_MAX_EDGE), Image.Resampling.LANCZOS)
+    return image
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=KEPT_JPEG_QUALITY)
+    return buffer.getvalue()
+
+
 def read_photo(upload) -> tuple[bytes, list[TextLine]]:
     """The photo checked (signs.photos), downscaled to the reading size, and the lines read.
 
     Returns the downscaled JPEG (what is kept as evidence) and the lines. Raises
     ValidationError for a file that is not a sound photo, OcrUnavailable without the extra.
     """
-    image = photos.open_photo(upload)
-    image.thumbnail((ocr.READ_MAX_EDGE, ocr.READ_MAX_EDGE), Image.Resampling.LANCZOS)
-    lines = ocr.read_image(image)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=KEPT_JPEG_QUALITY)
-    return buffer.getvalue(), lines
+    image = _downscaled(upload)
+    return _jpeg(image), ocr.read_image(image)
+
+
+def kept_photo(upload) -> bytes:
+    """The photo checked and downscaled as `read_photo` keeps it, not read: the web's half of
+    a reading a job does (`read_kept_photo`), so that the web never loads the engine."""
+    return _jpeg(_downscaled(upload))
+
+
+def read_kept_photo(data: bytes) -> list[TextLine]:
+    """The lines of a photo `kept_photo` made (in a worker)."""
+    with Image.open(io.BytesIO(data)) as image:
+        return ocr.read_image(image.convert("RGB"))
 
 
 def lines_to_data(lines: Sequence[TextLine]) -> list[dict]:

@@ -33,18 +33,22 @@ def _database_url() -> str:
 class Worker:
     def __init__(self, queue_name: str):
         self.queue_name = queue_name
-        self.env = {
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict:
+        """Read when the worker starts: a test's fixtures may have moved the folders."""
+        return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "hengzhou.settings.test",
             "DATABASE_URL": _database_url(),
-            "JOB_QUEUE": queue_name,
+            "JOB_QUEUE": self.queue_name,
             "JOB_RESULTS_ROOT": str(settings.JOB_RESULTS_ROOT),
             "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "IMPORT_UPLOAD_DIR": str(settings.IMPORT_UPLOAD_DIR),
             "TEST_REDIS_URL": settings.TEST_REDIS_URL,
             "PYTHONUNBUFFERED": "1",
         }
-        self.process: subprocess.Popen | None = None
 
     def _command(self) -> list[str]:
         return [sys.executable, "manage.py", "rqworker", self.queue_name, "--burst"]

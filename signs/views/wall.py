@@ -19,9 +19,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from utilities import jobs
+from utilities.job_views import start_and_show
+from utilities.models import Job, JobState
 from utilities.views import submit
 from villages.decorators import village_editable
 
+from .. import jobs as signs_jobs
 from .. import ocr, readings, selectors, services
 from ..forms import WallConfirmForm, WallEntryFormSet, WallPhotoForm
 from ..pending import PendingUploads
@@ -54,7 +58,11 @@ def wall_read(request, village):
     if not context["available"]:
         return render(request, "signs/wall_read.html", context)
     form = WallPhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and jobs.queued():
+        response = _read_in_a_job(request, village, form)
+        if response:
+            return response
+    elif request.method == "POST" and form.is_valid():
         try:
             read = [readings.read_photo(upload) for upload in form.cleaned_data["photos"]]
         except ValidationError as exc:
@@ -70,6 +78,46 @@ def wall_read(request, village):
             return redirect("wall_review", code=village.code, token=token)
     context |= {"form": form, "rooms": selectors.room_suggestions(village=village)}
     return render(request, "signs/wall_read.html", context)
+
+
+def _read_in_a_job(request, village, form):
+    """With a queue: the photos are checked and downscaled here, read by a worker; the review
+    page waits for the job. Errors go onto the form (None comes back)."""
+    try:
+        kept = [readings.kept_photo(upload) for upload in form.cleaned_data["photos"]]
+    except ValidationError as exc:
+        form.add_error("photos", exc.messages)
+        return None
+    bundle = _bundle(kept)
+    token = PENDING_WALLS.store(
+        request, scope=_scope(village), data=bundle, lines=None,
+        room=form.cleaned_data["location"],
+    )  # fmt: skip
+    review_url = reverse("wall_review", args=[village.code, token])
+    return start_and_show(
+        request,
+        task="wall_read",
+        title=_("拍照识牌 in %(village)s") % {"village": village.name},
+        params={"village": village.code, "token": token, "url": review_url,
+                "photos": signs_jobs.save_wall_photos(bundle, token=token)},
+    )  # fmt: skip
+
+
+def _job_lines(request, village, token):
+    """The lines a worker read for pending reading `token`: (lines, None), or (None, the
+    response to give while it is not read yet or could not be)."""
+    job = Job.objects.filter(owner=request.user, task="wall_read", params__token=str(token)).first()
+    if job is None:
+        messages.warning(request, _("Those photos are no longer kept; please take them again."))
+        return None, redirect("wall_read", code=village.code)
+    jobs.sweep(Job.objects.filter(pk=job.pk))
+    job.refresh_from_db()
+    if job.state == JobState.DONE:
+        return job.result["lines"], None
+    if job.finished:
+        messages.error(request, job.error or _("The photos could not be read."))
+        return None, redirect("wall_read", code=village.code)
+    return None, redirect(jobs.page_url(job))
 
 
 @village_editable
@@ -92,7 +140,12 @@ def wall_review(request, village, token):
         messages.warning(request, _("Those photos are no longer kept; please take them again."))
         return redirect("wall_read", code=village.code)
     entry, bundle = loaded
-    photos_lines = [readings.lines_from_data(lines) for lines in entry["lines"]]
+    lines_data = entry["lines"]
+    if lines_data is None:  # read by a job
+        lines_data, waiting = _job_lines(request, village, token)
+        if waiting:
+            return waiting
+    photos_lines = [readings.lines_from_data(lines) for lines in lines_data]
     room = entry["room"]
     proposals = readings.proposals(photos_lines, village=village, location=room)
     items = selectors.standard_items()
@@ -124,7 +177,7 @@ def wall_review(request, village, token):
         ]
         wall_photos = [
             services.WallPhoto(data=data, texts=lines)
-            for data, lines in zip(_unbundle(bundle), entry["lines"], strict=True)
+            for data, lines in zip(_unbundle(bundle), lines_data, strict=True)
         ]
         village_url = reverse("village", args=[village.code])
         response = submit(

@@ -388,3 +388,57 @@ def test_the_review_page_shows_the_photos_read_to_their_user_only(client, place,
     colleague = make_user("staff_colleague2", role=roles.TOWN_STAFF, town=village.town)
     client.force_login(colleague)
     assert client.get(photo_url).status_code == 404
+
+
+# --- with a job queue: the worker reads, the web never loads the engine ---------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_queue_a_worker_reads_the_photos_and_the_web_never_does(
+    client, place, worker, monkeypatch
+):
+    from utilities.models import Job, JobState
+
+    def not_here(image):
+        raise AssertionError("the web process read a photo")
+
+    monkeypatch.setattr(ocr, "read_image", not_here)
+    village = place["village"]
+    client.force_login(place["staff"])
+    wall = {"location": "二楼", "photos": photo("村务公开制度", "廉洁工作站")}
+    response = client.post(reverse("wall_read", args=[village.code]), wall)
+    job = Job.objects.get()
+    assert response.url == reverse("job", args=[job.pk]) and job.state == JobState.QUEUED
+    review_url = job.params["url"]
+    assert client.get(review_url).url == reverse("job", args=[job.pk])  # not read yet: wait
+
+    worker.burst()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.error
+    assert client.get(reverse("job_status", args=[job.pk])).json()["next"] == review_url
+    review = client.get(review_url)
+    assert set(proposals_by_title(review)) == {"村务公开制度", "廉洁工作站"}
+    before = Signboard.objects.count()
+    response = client.post(review_url, confirm_data(review))
+    assert response.url == reverse("village", args=[village.code])
+    assert Signboard.objects.count() == before + 2
+    (kept,) = InventoryPhoto.objects.all()
+    assert {t["text"] for t in kept.texts_read} >= {"村务公开制度", "廉洁工作站"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reading_job_of_a_user_who_lost_the_village_fails_and_says_why(
+    client, place, worker, other_town
+):
+    from utilities.models import Job, JobState
+    from villages.models import TownStaff
+
+    village = place["village"]
+    client.force_login(place["staff"])
+    client.post(reverse("wall_read", args=[village.code]),
+                {"location": "二楼", "photos": photo("村务公开制度")})  # fmt: skip
+    TownStaff.objects.filter(user=place["staff"]).update(town=other_town)  # moved meanwhile
+    worker.burst()
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED and "无权" in job.error
+    assert Signboard.objects.filter(village=village).count() == 2
