@@ -217,6 +217,46 @@ def job_result(*, job: int) -> dict:
     return {"state": row.state, "seconds": seconds, "error": row.error}
 
 
+def wall_read_web(*, photos: int) -> dict:
+    """拍照识牌's upload as a township staffer with a queue configured (REDIS_URL set): the web
+    process's RSS after it, and whether it loaded the OCR engine. The jobs are left queued
+    (removed from the queue and the table at the end)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from tests.helpers import plaque_photo
+    from utilities import jobs
+    from utilities.models import Job
+    from villages import roles
+    from villages.models import TownStaff, Village
+
+    village = Village.objects.select_related("town").order_by("pk").first()
+    user, created = get_user_model().objects.get_or_create(username="bench_wall")
+    if created:
+        user.groups.add(Group.objects.get(name=roles.TOWN_STAFF))
+        TownStaff.objects.create(user=user, town=village.town)
+    client = Client()
+    client.force_login(user)
+    picture = plaque_photo("党员活动室", "村务公开制度", size=(4000, 3000))
+    for _n in range(photos):
+        upload = SimpleUploadedFile("wall.jpg", picture, "image/jpeg")
+        response = client.post(f"/v/{village.code}/read/", {"location": "一楼", "photos": upload})
+        assert response.status_code == 302, response.status_code
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    engine = any(name.startswith(("rapidocr", "onnxruntime")) for name in sys.modules)
+    if jobs.queued():
+        jobs._queue().empty()
+    Job.objects.filter(owner=user).delete()
+    return {
+        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+        "hwm_mb": int(fields["VmHWM"].split()[0]) / 1024,
+        "engine_loaded": engine,
+    }
+
+
 MEASURES = {
     "dashboard": dashboard,
     "ledger": ledger,
@@ -224,6 +264,7 @@ MEASURES = {
     "book": book,
     "job_start": job_start,
     "job_result": job_result,
+    "wall_read_web": wall_read_web,
 }
 
 

@@ -6,7 +6,8 @@
 Uses (and seeds when needed) the same database as `make bench` (hengzhou_bench_<size>). In the
 same run it measures: the POST that starts the job (p50 of 20; target < 300 ms); the worker's
 whole run of the job in `rqworker --burst` (its peak RSS by wait4; target < 250 MB) against
-write_ledger called in one process on the same data (the in-request way), as a ratio.
+write_ledger called in one process on the same data (the in-request way), as a ratio; and
+the web process's RSS after 拍照识牌 uploads with the queue (target < 200 MB, no OCR engine).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def main() -> None:
         _out, worker_rss = child(worker_cmd, env)
         job, _rss = child([sys.executable, "-m", "benchmarks.django_side", "job_result",
                            f'{{"job": {start["job"]}}}'], env)  # fmt: skip
+        wall, _rss = child([sys.executable, "-m", "benchmarks.django_side", "wall_read_web",
+                            '{"photos": 3}'], env)  # fmt: skip
+        no_queue = {k: v for k, v in env.items() if k != "REDIS_URL"}
+        in_web, _rss = child([sys.executable, "-m", "benchmarks.django_side", "wall_read_web",
+                              '{"photos": 3}'], no_queue)  # fmt: skip
         path = os.path.join(results, "in-request.xlsx")
         in_request, request_rss = django_side(prepared.db, "ledger", as_of=as_of, path=path)
     p50 = statistics.median(start["times"]) * 1000
@@ -53,6 +59,13 @@ def main() -> None:
           f"{in_request['seconds']:.1f} s in one process: {ratio:.2f}×")  # fmt: skip
     print(f"  worker peak RSS (rqworker + work horse): {worker_rss:.0f} MB   target < 250 MB; "
           f"in one process: {request_rss:.0f} MB")  # fmt: skip
+    print(f"  web process after 3 拍照识牌 uploads of a 12 MP photo: RSS {wall['rss_mb']:.0f} MB "
+          f"(peak {wall['hwm_mb']:.0f} MB), OCR engine loaded: {wall['engine_loaded']}   "
+          "target < 200 MB")  # fmt: skip
+    print(
+        f"  the same without a queue (read in the request): RSS {in_web['rss_mb']:.0f} MB "
+        f"(peak {in_web['hwm_mb']:.0f} MB), OCR engine loaded: {in_web['engine_loaded']}"
+    )
 
 
 if __name__ == "__main__":
