@@ -173,15 +173,18 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def run(template: data.Database, *, clients: int, seconds: float, workers: int, log) -> dict:
-    """Start gunicorn on a copy of `template`, drive it, stop it, drop the copy."""
+def run(
+    template: data.Database, *, clients: int, seconds: float, workers: int, log, **env_extra
+) -> dict:
+    """Start gunicorn on a copy of `template` (with `env_extra` in its environment), drive it,
+    stop it, drop the copy."""
     copy = template.sibling(f"{template.name}_load")
     data.copy_of(template, copy.name)
     server = None
     try:
         plan = _prepare_copy(copy, clients)
         port = free_port()
-        env = data.django_env(copy, CONN_MAX_AGE="60")
+        env = data.django_env(copy, CONN_MAX_AGE="60", **env_extra)
         gunicorn = str(data.ROOT / ".venv" / "bin" / "gunicorn")
         server = subprocess.Popen(
             [gunicorn, "hengzhou.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"],

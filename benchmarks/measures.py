@@ -258,10 +258,25 @@ def removal_posts(prepared: data.Prepared, runs: int, log, *, clients=16, second
         raise AssertionError(f"{total} POSTs, {recorded} recorded, other answers {other}")
     note = f"{runs} run(s) of {seconds:g} s, {clients} clients, gunicorn -w 4; {total:,} POSTs"
     name = f"{prepared.size} record-removal POST"
+    # The same load without writing the figures by day (DAY_TALLIES off): what they cost.
+    without = []
+    for _ in range(runs):
+        answer = load.run(prepared.db, clients=clients, seconds=seconds, workers=4, log=log,
+                          DAY_TALLIES="false")  # fmt: skip
+        without.append(answer["rps"])
+        log(f"  POST run without the figures by day: {answer['rps']:.0f} req/s")
     return [
         result(f"{name}: throughput", median(rps), "req/s", "≥", 200, note),
         result(f"{name}: p50", median(p50) * 1000, "ms", "<", 150),
         result(f"{name}: p99", median(p99) * 1000, "ms", "<", 150),
+        info(f"{name}: throughput without the figures by day", median(without), "req/s"),
+        result(
+            f"{name}: with / without the figures by day",
+            median(rps) / median(without),
+            "×",
+            "≥",
+            0.9,
+        ),  # fmt: skip
     ]
 
 

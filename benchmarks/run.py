@@ -19,7 +19,9 @@ each in its own process for peak RSS; c. the dashboard's township table through
 utilities.excel.write_table vs django-tables2's TableExport("xlsx"); d. record-removal POSTs, 16
 clients for 10 s, gunicorn -w 4, on a throwaway copy of the 50× database; e. seed_demo at 50×;
 f. at 1× only, 一村一本: the largest township's books as one PDF vs their print page, and one
-village's book page vs its village page.
+village's book page vs its village page; g. the 台账 as a job on a real RQ worker (start, worker
+time vs bare, worker RSS) and the web's RSS after 拍照识牌 with and without a queue
+(benchmarks/jobs.py; Redis at BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import data, measures
+from benchmarks import data, jobs, measures
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-MEASURES = ("dashboard", "ledger", "table", "book", "posts")
+MEASURES = ("dashboard", "ledger", "table", "book", "jobs", "posts")
 
 
 def log(message: str) -> None:
@@ -122,6 +124,8 @@ def main(argv=None) -> int:
             results += measures.table_export(ready, args.runs, log)
         if "book" not in args.skip and size == "1x":  # one township of 18 villages, as asked
             results += measures.book(ready, args.runs, log)
+        if "jobs" not in args.skip:
+            results += jobs.measure(ready, log)
     if "posts" not in args.skip:
         target = prepared.get("50x") or prepared[args.sizes[0]]
         log(f"== record-removal POSTs on a copy of {target.db.name}")

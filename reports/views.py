@@ -14,7 +14,7 @@ from supervision.selectors import review as review_selectors
 from supervision.selectors import visits as visit_selectors
 from supervision.selectors import worklists as worklist_selectors
 from utilities.forms import AsOfForm
-from utilities.job_views import start_and_show
+from utilities.job_views import export_or_job, start_and_show
 
 from . import exports
 from .jobs import towns_in_scope
@@ -41,7 +41,12 @@ def dashboard(request):
     # the Excel export still writes every row.
     RequestConfig(request, paginate={"per_page": TOWNS_PER_PAGE}).configure(table)
     if request.GET.get("_export") == "xlsx":
-        return exports.town_progress(table, as_of=as_of)
+        return export_or_job(
+            request,
+            rows=len(rows),
+            respond=lambda: exports.town_progress(table, as_of=as_of),
+            title=_("Townships' progress as of %(date)s") % {"date": f"{as_of:%Y-%m-%d}"},
+        )
     charts = {
         "months": [f"{end:%Y-%m}" for end in monthly.ends],
         "city": {"name": _("All townships"), "data": monthly.city},

@@ -48,6 +48,7 @@ AUDIT_ACTIONS = {
     "signboard.create": _("added the sign"),
     "removal.record": _("recorded a removal"),
     "removal.revoke": _("revoked a removal"),
+    "removal.title_in_photo": _("拍照识牌 still read the sign in the photo after removal"),
     "standard.make_current": _("made the standard current"),
     "signboard.import": _("imported an inventory"),
     "signboard.requested_by": _("named the department that asked for the sign"),

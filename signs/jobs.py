@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from utilities import jobs
 from villages.access import editable_villages
 
-from . import readings
+from . import readings, services
+from .models import Removal
+from .sign_reading import title_seen
 from .tallies import rebuild_all_tallies
 
 
@@ -57,3 +59,19 @@ def wall_read(run: jobs.Run) -> dict:
             run.progress((index + 1) / len(names))
     storage.delete(run.params["photos"])
     return {"lines": lines, "url": run.params["url"]}
+
+
+@jobs.task("removal_photo_check", time_limit=300)
+def removal_photo_check(run: jobs.Run) -> dict:
+    """Read a saved removal's photo after removal; flag the removal when the sign's title still
+    shows (what the form warns about when the web reads the photo itself)."""
+    removal = Removal.objects.select_related("signboard__village__town").get(
+        pk=run.params["removal"]
+    )
+    if not removal.photo:
+        return {"seen": ""}
+    with removal.photo.open("rb") as photo:
+        line = title_seen(removal.signboard.title, readings.read_kept_photo(photo.read()))
+    if line is not None:
+        services.removal_flag_title_in_photo(removal=removal, user=run.owner, seen=line.text)
+    return {"seen": line.text if line else ""}

@@ -4,15 +4,23 @@ The view calls `check` once per valid POST. When the photo after removal still s
 sign's title and the user has not ticked 仍然保存, the form comes back with the warning and
 the photos kept on the server (PENDING_PHOTOS, so the user need not take them again); else
 the photos go to the service, flagged when the title was seen.
+
+With a job queue (utilities.jobs) the web does not read photos: the removal is saved at once
+and `check_later` has a worker read the photo after removal, which flags the removal for the
+reviewer when the title still shows (signs.jobs.removal_photo_check).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+
+from utilities import jobs
 
 from . import readings
 from .forms import RemovalForm
@@ -72,7 +80,7 @@ def _photo(request, form, field: str, *, scope: dict):
 
 def _seen(request, form, sign, upload, *, scope: dict) -> str:
     """What still shows the sign in the photo after removal ("" if nothing, or no photo)."""
-    if upload is None:
+    if upload is None or jobs.queued():  # with a queue, a worker reads it (check_later)
         return ""
     if not form.cleaned_data.get("photo"):  # kept from the warning, when it was read
         loaded = PENDING_PHOTOS.load(request, str(form.cleaned_data["pending_photo"]), scope=scope)
@@ -90,3 +98,22 @@ def _warned_form(request, form, photos: dict, *, seen: str, scope: dict) -> Remo
                 request, scope=scope, data=upload.read(), seen=seen
             )
     return RemovalForm(data, warned=True)
+
+
+def check_later(request, removal) -> None:
+    """With a queue, have a worker read the saved removal's photo after removal (no page waits
+    for it). The queue being down costs the check, not the removal: the user is told."""
+    if not jobs.queued() or not removal.photo:
+        return
+    try:
+        jobs.start(
+            user=request.user,
+            task="removal_photo_check",
+            title=_("Photo check: %(sign)s") % {"sign": removal.signboard.title},
+            params={"removal": removal.pk},
+        )
+    except jobs.QueueUnavailable:
+        logging.getLogger(__name__).warning("removal %s: photo check not queued", removal.pk)
+        messages.warning(
+            request, _("The removal was saved, but its photo could not be checked just now.")
+        )

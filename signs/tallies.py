@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +66,8 @@ def refresh_village_tallies(village_ids: Iterable[int], *, since: dt.date | None
     today = timezone.localdate()
     figures = selectors.village_figures(as_of=today, village_ids=ids)
     _save(_tallies(figures, ids))
+    if not settings.DAY_TALLIES:
+        return
     if since is not None and since >= today:
         _replace_days(ids, since=today, rows=_day_rows(figures, ids, today))
     else:

@@ -110,6 +110,18 @@ def start_and_show(request, **start):
     return redirect("job", pk=job.pk)
 
 
+def export_or_job(request, *, rows: int, respond, title: str):
+    """A table's Excel export: `respond()` at once up to EXPORT_JOB_ROWS rows (or inside the
+    job), else a job (utilities.job_tasks.table_export) that makes the same export as the user,
+    whose page shows its progress and then the file."""
+    from .job_tasks import IN_JOB
+
+    if rows <= settings.EXPORT_JOB_ROWS or getattr(request, IN_JOB, False):
+        return respond()
+    params = {"path": request.get_full_path(), "rows": rows}
+    return start_and_show(request, task="table_export", title=title, params=params)
+
+
 urlpatterns = [
     path("jobs/", job_list, name="jobs"),
     path("jobs/<int:pk>/", job_page, name="job"),

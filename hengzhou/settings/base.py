@@ -207,7 +207,9 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 JOB_QUEUE = os.environ.get("JOB_QUEUE", "hengzhou")
 RQ_QUEUES = {JOB_QUEUE: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 # The modules whose @task functions a job may run (imported when the apps are ready).
-JOB_MODULES = ["reports.jobs", "signs.jobs"]
+JOB_MODULES = ["utilities.job_tasks", "reports.jobs", "signs.jobs"]
+# A table export with more rows than this is made by a job (utilities.job_views.export_or_job).
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "3000"))
 # A finished job's file is kept this long for its owner, then deleted (`manage.py jobs_sweep`).
 JOB_RESULT_HOURS = int(os.environ.get("JOB_RESULT_HOURS", "24"))
 # A job still queued after this long (no worker took it) is marked failed.
@@ -219,3 +221,8 @@ STORAGES["job_results"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": JOB_RESULTS_ROOT, "base_url": None},
 }
+
+# The figures by day (signs.VillageDayTally) are written with every write and give past dates
+# their figures. Off only to measure what they cost (`make bench`'s record-removal POSTs): past
+# dates are then computed from every sign, as before the tallies by day.
+DAY_TALLIES = env_bool("DAY_TALLIES", True)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -293,8 +294,9 @@ def uses_tallies(as_of: dt.date) -> bool:
 
 def uses_dated_tallies(as_of: dt.date) -> bool:
     """A past date's figures are read from VillageDayTally (kept current on write): the row
-    of each village's latest change day on or before the date."""
-    return as_of < timezone.localdate()
+    of each village's latest change day on or before the date (unless settings.DAY_TALLIES
+    is off, for measuring what they cost)."""
+    return settings.DAY_TALLIES and as_of < timezone.localdate()
 
 
 TALLIED = ["on_wall", "retained", "still_to_remove", "removed"]

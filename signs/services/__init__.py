@@ -12,6 +12,7 @@ from .ledgers import ledger_layout_save, ledger_words_save
 from .removals import (
     PHOTO_FIELDS,
     removal_correct,
+    removal_flag_title_in_photo,
     removal_record,
     removal_revoke,
     removals_record_bulk,
@@ -26,6 +27,7 @@ __all__ = [
     "ledger_layout_save",
     "ledger_words_save",
     "removal_correct",
+    "removal_flag_title_in_photo",
     "removal_record",
     "removal_revoke",
     "removals_record_bulk",

@@ -197,3 +197,24 @@ def removal_correct(
     town = removal.signboard.village.town
     audit_write(actor=user, action="removal.correct", obj=removal, town=town, before=before)
     return removal
+
+
+@transaction.atomic
+def removal_flag_title_in_photo(*, removal: Removal, user, seen: str) -> Removal | None:
+    """拍照识牌, reading the photo after removal in a worker, still saw the sign's title: flag
+    the removal for the reviewer (the warning the form gives when it reads the photo itself).
+    A removal revoked or flagged meanwhile is left as it is (None)."""
+    removal = (
+        Removal.objects.select_for_update()
+        .select_related("signboard__village__town")
+        .get(pk=removal.pk)
+    )
+    if removal.revoked_at is not None or removal.title_in_photo:
+        return None
+    before = snapshot(removal)
+    removal.title_in_photo = True
+    removal.save(update_fields=["title_in_photo"])
+    town = removal.signboard.village.town
+    audit_write(actor=user, action="removal.title_in_photo", obj=removal, town=town,
+                before=before, after={**snapshot(removal), "seen": seen})  # fmt: skip
+    return removal

@@ -77,7 +77,10 @@ def removal_create(request, pk):
                 ),
                 success_url=village_url,
                 message=_("Removal of “%(sign)s” recorded.") % {"sign": sign.title},
-                then=lambda _removal: removal_photos.discard_kept(request, form),
+                then=lambda removal: (
+                    removal_photos.discard_kept(request, form),
+                    removal_photos.check_later(request, removal),
+                ),
                 # A double tap: the first tap's removal now stands.
                 on_refused=lambda exc: (
                     _already_removed(request, village_url) if selectors.is_removed(sign) else None

@@ -5,10 +5,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from utilities.forms import AsOfForm
+from utilities.job_views import export_or_job
 from villages.access import (
     is_city_level,
     user_town,
@@ -62,7 +64,14 @@ class TownView(SingleTableMixin, FilterView):
 
     def render_to_response(self, context, **kwargs):
         if self.request.GET.get("_export") == "xlsx":
-            return exports.town_progress(context["table"], town=self.town, as_of=self.as_of)
+            return export_or_job(
+                self.request,
+                rows=len(context["table"].rows),
+                respond=lambda: exports.town_progress(
+                    context["table"], town=self.town, as_of=self.as_of
+                ),
+                title=_("%(town)s's villages as Excel") % {"town": self.town.name},
+            )
         return super().render_to_response(context, **kwargs)
 
     def get_context_data(self, **kwargs):

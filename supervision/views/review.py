@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from signs import ocr, readings
+from signs import ocr, readings, removal_photos
 from signs import selectors as signs_selectors
+from utilities import jobs
 from utilities.views import form_errors_text, refused_with_message, submit
 from villages.access import (
     is_reviewer,
@@ -208,7 +209,7 @@ def removal_resubmit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         flag = None  # kept as it is, unless the reader looks at a new photo after removal
-        if data["photo"] and ocr.available():
+        if data["photo"] and ocr.available() and not jobs.queued():  # else: check_later
             try:
                 flag = bool(readings.seen_in_removal_photo(removal.signboard.title, data["photo"]))
             except ValidationError as exc:
@@ -234,7 +235,8 @@ def removal_resubmit(request, pk):
                 and messages.warning(
                     request,
                     _("The sign was still read in the new photo: the reviewer will check it."),
-                )
+                ),
+                data["photo"] and removal_photos.check_later(request, removal),
             ),
         )
         if response:

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from utilities.job_views import export_or_job
 from utilities.views import form_page
 from villages.access import is_city_level, is_reviewer, user_town, visible_towns
 from villages.decorators import city_reads_reviewer_writes, reviewer_required, town_or_city_required
@@ -90,7 +91,12 @@ def worklist_detail(request, pk):
     items = list(filterset.qs)
     completion = selectors.completion_by_town(work_list=work_list, towns=towns)
     if request.GET.get("_export") == "xlsx":
-        return exports.work_list_completion(work_list, completion, items)
+        return export_or_job(
+            request,
+            rows=len(items),
+            respond=lambda: exports.work_list_completion(work_list, completion, items),
+            title=_("Work list %(title)s as Excel") % {"title": work_list.title},
+        )
     return render(
         request,
         "supervision/worklists/detail.html",

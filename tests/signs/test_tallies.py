@@ -237,3 +237,22 @@ def test_a_rebuild_gives_the_same_day_tallies(staff, village, item):
         dt.date(2024, 1, 2), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]  # fmt: skip
     rebuild_all_tallies()
     assert list(VillageDayTally.objects.order_by("village", "day").values_list(*fields)) == written
+
+
+def test_with_day_tallies_off_writes_skip_them_and_past_dates_come_from_the_signs(
+    settings, staff, village, item
+):
+    """DAY_TALLIES off (only for measuring what they cost): no day rows are written, and a
+    past date is then computed from the signs, still right."""
+    from signs.models import VillageDayTally
+
+    settings.DAY_TALLIES = False
+    sign = services.signboard_create(village=village, user=staff, kind="rule", title="制度",
+                                     inventoried_on=dt.date(2024, 1, 2))  # fmt: skip
+    services.removal_record(signboard=sign, user=staff, removed_on=dt.date(2024, 3, 1),
+                            reason="no_business")  # fmt: skip
+    assert not VillageDayTally.objects.exists()
+    assert not selectors.uses_dated_tallies(dt.date(2024, 2, 1))
+    (before,) = [r for r in selectors.town_progress(as_of=dt.date(2024, 2, 1)) if r.villages]
+    (after,) = [r for r in selectors.town_progress(as_of=dt.date(2024, 3, 1)) if r.villages]
+    assert (before.removed, before.still_to_remove, after.removed) == (0, 1, 1)

@@ -442,3 +442,35 @@ def test_a_reading_job_of_a_user_who_lost_the_village_fails_and_says_why(
     job = Job.objects.get()
     assert job.state == JobState.FAILED and "无权" in job.error
     assert Signboard.objects.filter(village=village).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_queue_a_removal_saves_at_once_and_a_worker_flags_its_photo(
+    client, place, worker, monkeypatch
+):
+    from utilities.models import Job, JobState
+
+    def not_here(image):
+        raise AssertionError("the web process read a photo")
+
+    monkeypatch.setattr(ocr, "read_image", not_here)
+    sign, bare = place["todo"], place["kept"]
+    client.force_login(place["staff"])
+    for signboard, picture in ((sign, "廉洁工作站"), (bare, "村务公开制度")):
+        response = client.post(
+            reverse("removal_create", args=[signboard.pk]),
+            with_token(removed_on="2024-03-02", reason="no_business", photo=photo(picture)),
+        )
+        assert response.url == reverse("village", args=[sign.village.code])  # no warning
+    assert not Removal.objects.filter(title_in_photo=True).exists()
+    assert Job.objects.filter(task="removal_photo_check", state=JobState.QUEUED).count() == 2
+
+    worker.burst()
+    assert set(Job.objects.values_list("state", flat=True)) == {JobState.DONE}
+    assert Removal.objects.get(signboard=sign).title_in_photo is True  # still shows: flagged
+    assert Removal.objects.get(signboard=bare).title_in_photo is False
+    (entry,) = AuditEntry.objects.filter(action="removal.title_in_photo")
+    assert entry.actor == place["staff"] and entry.after["seen"] == "廉洁工作站"
+    client.force_login(place["reviewer"])
+    town_page = client.get(reverse("town", args=[sign.village.town.code]))
+    assert [r.signboard_id for r in town_page.context["flagged"]] == [sign.pk]

@@ -201,3 +201,40 @@ def test_rebuild_tallies_as_a_job(reviewer, capsys):
     job = Job.objects.get()
     assert job.state == JobState.DONE and job.result["villages"] >= 0
     assert f"任务 {job.pk}" in capsys.readouterr().out
+
+
+def test_a_large_table_export_is_made_by_a_job_equal_to_the_direct_one(
+    as_reviewer, world, settings
+):  # noqa: E501
+    query = {"as_of": "2024-03-01", "year": "2024", "_export": "xlsx"}
+    direct = as_reviewer.get(reverse("dashboard"), query)
+    settings.EXPORT_JOB_ROWS = 1  # the hand-built world has two townships
+    started = as_reviewer.get(reverse("dashboard"), query)
+    job = Job.objects.get()
+    assert started.url == reverse("job", args=[job.pk]) and job.task == "table_export"
+    assert job.state == JobState.DONE, job.error
+    assert job.result_name == "各乡镇进度_截至2024-03-01.xlsx"
+    assert job.result_ascii_name == "hengzhou-townships-2024-03-01.xlsx"
+    made = file_bytes(as_reviewer.get(reverse("job_file", args=[job.pk])))
+    sheet = load_workbook(io.BytesIO(made)).active
+    expected = load_workbook(io.BytesIO(file_bytes(direct))).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        list(r) for r in expected.iter_rows(values_only=True)
+    ]
+
+
+def test_a_staffers_large_export_job_keeps_the_pages_scope(client, world, make_user, settings):  # noqa: E501
+    from villages import roles
+
+    staff = make_user("staff_x", role=roles.TOWN_STAFF, town=world["town"])
+    client.force_login(staff)
+    settings.EXPORT_JOB_ROWS = 0
+    other = world["c"].town  # another township's page, by its URL
+    assert client.get(reverse("town", args=[other.code]), {"_export": "xlsx"}).status_code == 404
+    assert not Job.objects.exists()
+    client.get(reverse("town", args=[world["town"].code]), {"_export": "xlsx"})
+    job = Job.objects.get()
+    assert job.state == JobState.DONE, job.error
+    rows = list(load_workbook(storages["job_results"].open(job.result_file)).active.values)
+    names = {row[1] for row in rows}
+    assert {"城东村", "城西村"} <= names and "百合村" not in names
