@@ -13,6 +13,7 @@ import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from utilities import jobs
-from utilities.job_views import start_and_show
+from utilities.job_views import queue_unavailable
 from utilities.models import Job, JobState
 from utilities.views import submit
 from villages.decorators import village_editable
@@ -94,13 +95,19 @@ def _read_in_a_job(request, village, form):
         room=form.cleaned_data["location"],
     )  # fmt: skip
     review_url = reverse("wall_review", args=[village.code, token])
-    return start_and_show(
-        request,
-        task="wall_read",
-        title=_("拍照识牌 in %(village)s") % {"village": village.name},
-        params={"village": village.code, "token": token, "url": review_url,
-                "photos": signs_jobs.save_wall_photos(bundle, token=token)},
-    )  # fmt: skip
+    photos = signs_jobs.save_wall_photos(bundle, token=token)
+    try:
+        job = jobs.start(
+            user=request.user,
+            task="wall_read",
+            title=_("拍照识牌 in %(village)s") % {"village": village.name},
+            params={"village": village.code, "token": token, "url": review_url, "photos": photos},
+        )
+    except jobs.QueueUnavailable:  # nothing kept: neither the pending reading nor its photos
+        PENDING_WALLS.discard(request, token)
+        storages["job_results"].delete(photos)
+        return queue_unavailable(request)
+    return redirect(jobs.page_url(job))
 
 
 def _job_lines(request, village, token):

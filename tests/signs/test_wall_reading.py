@@ -474,3 +474,19 @@ def test_with_a_queue_a_removal_saves_at_once_and_a_worker_flags_its_photo(
     client.force_login(place["reviewer"])
     town_page = client.get(reverse("town", args=[sign.village.town.code]))
     assert [r.signboard_id for r in town_page.context["flagged"]] == [sign.pk]
+
+
+def test_with_the_queue_down_a_reading_keeps_nothing_and_says_so(client, place, settings):
+    from pathlib import Path
+
+    from utilities.models import Job
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    inputs = set(Path(settings.JOB_RESULTS_ROOT).rglob("*.zip"))
+    client.force_login(place["staff"])
+    response = client.post(reverse("wall_read", args=[place["village"].code]),
+                           {"location": "二楼", "photos": photo("村务公开制度")})  # fmt: skip
+    assert response.status_code == 503 and "后台任务服务暂时无法连接" in response.content.decode()
+    assert not Job.objects.exists()
+    assert not [p for p in Path(settings.IMPORT_UPLOAD_DIR).rglob("*") if p.is_file()]
+    assert set(Path(settings.JOB_RESULTS_ROOT).rglob("*.zip")) == inputs
