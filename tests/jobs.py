@@ -7,6 +7,7 @@ Without Redis the tests that need it are skipped, unless JOBS_REQUIRE_REDIS is s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -66,14 +67,40 @@ class Worker:
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         start_new_session=True)  # fmt: skip
 
-    def kill(self) -> None:
-        """SIGKILL the worker and its work horse, as a host going down would."""
+    def kill(self) -> list[int]:
+        """SIGKILL the worker and its work horse (returned), as a host going down would.
+        RQ's work horse is a fork in a session of its own (os.setsid): found by its parent."""
+        horses = _children(self.process.pid)
         os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        for pid in horses:  # gone before the test goes on (their locks released)
+            wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists() or _zombie(pid),
+                     seconds=10, what=f"work horse {pid} to die")  # fmt: skip
+        return horses
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.kill()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    return True
 
 
 def wait_for(condition, *, seconds: float = 60, what: str = "the condition"):

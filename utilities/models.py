@@ -48,8 +48,8 @@ class Job(models.Model):
         related_name="jobs",
         verbose_name=_("owner"),
     )
-    task = models.CharField(_("task"), max_length=60)
-    title = models.CharField(_("title"), max_length=200)
+    task = models.CharField(_("kind of job"), max_length=60)
+    title = models.CharField(_("job title"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED

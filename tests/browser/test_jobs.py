@@ -44,7 +44,7 @@ def test_the_ledger_reaches_100_percent_and_downloads(
 
     worker.start()  # burst: takes the job, runs it, stops
     expect(page.get_by_test_id("job-percent")).to_have_text("100%", timeout=60_000)
-    expect(page.get_by_test_id("job-state")).to_have_text("完成")
+    expect(page.get_by_test_id("job-state")).to_have_text("已完成")
     assert page.get_by_test_id("job-progress").evaluate("el => el.value") == 100
     download_button = page.get_by_test_id("job-download")
     expect(download_button).to_be_visible()

@@ -63,7 +63,8 @@ def test_a_worker_killed_mid_job_is_failed_and_a_rerun_makes_a_whole_file(client
         what="the job to show progress",
     )
     assert 0 < seen.progress < 100
-    worker.kill()
+    assert worker.kill()  # the worker and the work horse running the job
+    killed_at = Job.objects.get(pk=job.pk).progress
     job.refresh_from_db()
     assert job.state == JobState.RUNNING and job.result_file == ""
     assert stored_files() == files  # no half file
@@ -71,6 +72,7 @@ def test_a_worker_killed_mid_job_is_failed_and_a_rerun_makes_a_whole_file(client
     client.force_login(reviewer)
     assert client.get(reverse("job_status", args=[job.pk])).json()["state"] == "running"
     later = job.started_at + dt.timedelta(seconds=job.time_limit + jobs.GRACE_SECONDS + 1)
+    assert Job.objects.get(pk=job.pk).progress == killed_at  # nothing runs it any more
     assert jobs.sweep(now=later)["failed"] == 1
     page = client.get(reverse("job", args=[job.pk])).content.decode()
     assert "时限" in page and 'data-testid="job-rerun"' in page

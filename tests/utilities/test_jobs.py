@@ -36,7 +36,7 @@ def test_the_ledger_runs_as_a_job_whose_page_shows_it_done(as_reviewer, world):
     page = as_reviewer.get(response.url)
     html = page.content.decode()
     assert "截至 2024-03-01" in job.title or "2024-03-01" in job.title
-    assert 'value="100"' in html and "完成" in html
+    assert 'value="100"' in html and "已完成" in html
     assert reverse("job_file", args=[job.pk]) in html
     status = as_reviewer.get(reverse("job_status", args=[job.pk])).json()
     assert status | {"state_label": ""} == {
