@@ -27,6 +27,10 @@ def _own(request, pk: int) -> Job:
     return get_object_or_404(mine, pk=pk)
 
 
+def _result(job: Job) -> dict:
+    return (job.result or {}) if job.state == JobState.DONE else {}
+
+
 def status_of(job: Job) -> dict:
     """What the progress bar needs (the JSON the page polls)."""
     return {
@@ -36,8 +40,11 @@ def status_of(job: Job) -> dict:
         "finished": job.finished,
         "error": job.error,
         "download": job.state == JobState.DONE and bool(job.result_file),
-        # Where the work goes on (拍照识牌's proposals): the page goes there when done.
-        "next": (job.result or {}).get("url", "") if job.state == JobState.DONE else "",
+        # Where the work goes on (拍照识牌's proposals, an import's preview): the page goes
+        # there by itself when the job is done.
+        "next": _result(job).get("url", "") if _result(job).get("go") else "",
+        "message": _result(job).get("message", ""),
+        "url": _result(job).get("url", ""),
     }
 
 

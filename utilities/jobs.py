@@ -207,7 +207,7 @@ def _execute(pk: int) -> None:
     try:
         outcome = spec.func(run)
     except ValidationError as exc:
-        _fail(job, " ".join(exc.messages))
+        _fail(job, "\n".join(exc.messages))
     except RETRIED_ERRORS as exc:
         logger.exception("job %s (%s) failed", pk, job.task)
         if queued() and job.attempts <= spec.retries:

@@ -2,27 +2,36 @@
 
 Between preview and confirm the upload waits on the server, never in the browser
 (signs.pending), with its name and the confirmed counts. The confirm step reads that file
-again and plans it again inside the transaction; the browser only says which upload.
+again and plans it again inside the transaction; the browser only says which upload. With a
+job queue the sign import's read and plan, and its commit, run as jobs (signs.jobs).
 """
 
 from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from utilities import jobs
 from utilities.excel import XLSX_CONTENT_TYPE, xlsx_response
 from utilities.forms import BootstrapMixin
+from utilities.job_views import queue_unavailable
+from utilities.models import Job, JobState
 from villages import imports as village_imports
 from villages.access import visible_towns
 from villages.decorators import city_level_required
 
 from .. import imports, services
+from .. import jobs as signs_jobs
 from ..pending import PendingUploads
 
 SIGNS, VILLAGES = "signs", "villages"
@@ -90,16 +99,21 @@ def _error_context(errors) -> dict:
 
 def _upload(
     request, *, kind: str, town_code: str, context: dict, read, plan_for, preview_url,
-    mapping_url=None,
+    mapping_url=None, defer: bool = False,
 ):  # fmt: skip
     """The shared upload step: read and plan the file; on errors show them all, else keep the
     file and go to the preview. With `mapping_url`, a file of an unknown layout, or with
-    words not known yet, is kept and goes to the mapping step first."""
+    words not known yet, is kept and goes to the mapping step first. With `defer` (a job
+    queue) the file is kept unread: the preview has a job read and plan it."""
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        if defer:
+            token = _store(request, kind=kind, town_code=town_code, data=data,
+                           name=upload.name, summary={})  # fmt: skip
+            return redirect(preview_url(token))
 
         def keep(summary) -> str:
             return _store(
@@ -169,6 +183,7 @@ def sign_import(request, code):
         plan_for=lambda sheet: imports.plan_sign_import(town=town, sheet=sheet),
         preview_url=lambda token: reverse("sign_import_preview", args=[town.code, token]),
         mapping_url=lambda token: _mapping_url(town.code, token),
+        defer=jobs.queued(),
     )
 
 
@@ -197,6 +212,11 @@ def sign_import_preview(request, code, token):
     template_url = reverse("sign_import_template", args=[town.code])
     context = {"town": town, "entry": entry, "upload_url": upload_url, "template_url": template_url}
     sheets = _ticked_sheets(request)
+    if jobs.queued():
+        return _sign_import_in_jobs(
+            request, town=town, token=token, entry=entry, data=data, sheets=sheets,
+            context=context,
+        )  # fmt: skip
     return _preview_or_confirm(
         request,
         token=token,
@@ -219,6 +239,61 @@ def sign_import_preview(request, code, token):
         done_url=reverse("town", args=[town.code]),
         template="signs/import_preview.html",
     )
+
+
+def _sign_import_in_jobs(request, *, town, token, entry, data, sheets, context):
+    """With a queue, the preview's read and plan and the confirm's commit run as jobs
+    (signs.jobs); the preview page shows the plan its job made. A file is planned once per
+    choice of sheets (?fresh plans it again)."""
+    preview_url = reverse("sign_import_preview", args=[town.code, token])
+    if sheets is not None:
+        preview_url += "?" + urlencode([("sheets", "1"), *(("sheet", n) for n in sheets)])
+    params = {"town": town.code, "token": token, "sheets": sheets,
+              "sha": hashlib.sha256(data).hexdigest()}  # fmt: skip
+    if request.method == "POST":
+        return _start_import_job(
+            request, data, task="sign_import_commit",
+            title=_("Import of %(name)s") % {"name": entry["name"]},
+            params={**params, "name": entry["name"], "expected": entry["summary"],
+                    "done_url": reverse("town", args=[town.code])},
+        )  # fmt: skip
+    job = (
+        Job.objects.filter(owner=request.user, task="sign_import_plan", params__token=token)
+        .order_by("-pk")
+        .first()
+    )
+    current = job is not None and (job.params["sheets"], job.params["sha"]) == (
+        sheets, params["sha"])  # fmt: skip
+    if current:
+        jobs.sweep(Job.objects.filter(pk=job.pk))
+        job.refresh_from_db()
+    went_on = current and job.state == JobState.DONE and not job.result_file  # to the mapping
+    if not current or went_on or "fresh" in request.GET or job.state == JobState.EXPIRED:
+        return _start_import_job(
+            request, data, task="sign_import_plan",
+            title=_("Check of %(name)s") % {"name": entry["name"]},
+            params={**params, "preview_url": preview_url,
+                    "mapping_url": _mapping_url(town.code, token)},
+        )  # fmt: skip
+    if not job.finished:
+        return redirect(jobs.page_url(job))
+    if job.state == JobState.FAILED:
+        return refuse_pending(request, token, context, job.error.splitlines())
+    plan = signs_jobs.planned(job)
+    _update_summary(request, token, plan.summary)
+    context.update(plan=plan, summary=plan.summary, skipped_rows=plan.skipped_rows,
+                   shown=imports.MAX_PREVIEW_ROWS)  # fmt: skip
+    return render(request, "signs/import_preview.html", context)
+
+
+def _start_import_job(request, data: bytes, *, task: str, title: str, params: dict):
+    params["file"] = signs_jobs.save_import_file(data, token=params["token"])
+    try:
+        job = jobs.start(user=request.user, task=task, title=title, params=params)
+    except jobs.QueueUnavailable:
+        storages["job_results"].delete(params["file"])
+        return queue_unavailable(request)
+    return redirect(jobs.page_url(job))
 
 
 def _ticked_sheets(request) -> list[str] | None:

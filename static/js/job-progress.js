@@ -12,6 +12,8 @@
   var error = document.getElementById("job-error");
   var download = document.getElementById("job-download");
   var rerun = document.getElementById("job-rerun");
+  var message = document.getElementById("job-message");
+  var next = document.getElementById("job-next");
   var delay = 1000;
 
   function show(status) {
@@ -24,6 +26,14 @@
       error.classList.remove("d-none");
     }
     if (status.download) { download.classList.remove("d-none"); }
+    if (status.message) {
+      message.textContent = status.message;
+      message.classList.remove("d-none");
+    }
+    if (status.finished && status.url) {
+      next.href = status.url;
+      next.classList.remove("d-none");
+    }
     if (status.state === "failed" || status.state === "expired") { rerun.classList.remove("d-none"); }
   }
 

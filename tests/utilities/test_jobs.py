@@ -41,7 +41,7 @@ def test_the_ledger_runs_as_a_job_whose_page_shows_it_done(as_reviewer, world):
     status = as_reviewer.get(reverse("job_status", args=[job.pk])).json()
     assert status | {"state_label": ""} == {
         "state": "done", "state_label": "", "progress": 100, "finished": True, "error": "",
-        "download": True, "next": ""}  # fmt: skip
+        "download": True, "next": "", "message": "", "url": ""}  # fmt: skip
     workbook = load_workbook(
         io.BytesIO(file_bytes(as_reviewer.get(reverse("job_file", args=[job.pk]))))
     )
