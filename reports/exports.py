@@ -32,6 +32,12 @@ STATUS_LABELS = {
 KIND_LABELS = dict(SignKind.choices)
 REASON_LABELS = dict(RemovalReason.choices)
 ITEM_KIND_LABELS = dict(ItemKind.choices)
+
+
+def _resolved(labels: dict) -> dict:
+    """The lazily translated labels as text, once per sheet: a label per row of a province's
+    ledger would otherwise be translated again for each of its 200,000 rows."""
+    return {key: str(label) for key, label in labels.items()}
 REVIEW_LABELS = {
     ReviewStatus.PENDING: "待核验",
     ReviewStatus.VERIFIED: "核验通过",
@@ -203,6 +209,7 @@ def _removals(workbook, *, villages, as_of, unit, step) -> None:
             "review_at",
         )  # fmt: skip
     )
+    kinds, reasons = _resolved(KIND_LABELS), _resolved(REASON_LABELS)
     current, count, done = None, 0, 0
     for (
         town,
@@ -223,8 +230,8 @@ def _removals(workbook, *, villages, as_of, unit, step) -> None:
             count, done = 0, done + 1
             step(done)
         current, count = town, count + 1
-        values = [town, village, title, KIND_LABELS.get(kind, kind), location,
-                  REASON_LABELS.get(reason, reason), on, first or user or "", "", note,
+        values = [town, village, title, kinds.get(kind, kind), location,
+                  reasons.get(reason, reason), on, first or user or "", "", note,
                   REVIEW_LABELS[review]]  # fmt: skip
         if photo:
             sheet.serial += 1
@@ -254,6 +261,7 @@ def _signs(workbook, *, scope, rows, as_of, unit, step) -> None:
     )  # fmt: skip
     signs = selectors.sign_rows_at(as_of=as_of, villages=scope)
     by_town = {row.town.pk: row for row in rows}
+    kinds, reasons = _resolved(KIND_LABELS), _resolved(REASON_LABELS)
     current, done = None, 0
     for (town_id, town, village, title, kind, location, status, item, on, reason, photo,
          note, department) in signs:  # fmt: skip
@@ -262,9 +270,9 @@ def _signs(workbook, *, scope, rows, as_of, unit, step) -> None:
             done += 1
             step(done)
         current = town_id
-        values = [town, village, title, KIND_LABELS.get(kind, kind), location,
+        values = [town, village, title, kinds.get(kind, kind), location,
                   STATUS_LABELS.get(status, status), item or "", on,
-                  REASON_LABELS.get(reason, reason or ""), "", note or "",
+                  reasons.get(reason, reason or ""), "", note or "",
                   department or ""]  # fmt: skip
         if photo:
             sheet.serial += 1

@@ -43,6 +43,8 @@ WAN_FORMAT = "0.00"
 
 def clean_text(value: str) -> str:
     """Text without the control characters XML (and so xlsx) cannot hold."""
+    if value.isprintable():  # nearly every cell: no control character at all (C-fast)
+        return value
     return CONTROL_CHARS.sub("", value)
 
 
