@@ -250,6 +250,7 @@ def wall_read_web(*, photos: int) -> dict:
     if jobs.queued():
         jobs._queue().empty()
     Job.objects.filter(owner=user).delete()
+    user.delete()  # not left as one more township staffer for the POST load test
     return {
         "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
         "hwm_mb": int(fields["VmHWM"].split()[0]) / 1024,
