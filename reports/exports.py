@@ -38,6 +38,8 @@ def _resolved(labels: dict) -> dict:
     """The lazily translated labels as text, once per sheet: a label per row of a province's
     ledger would otherwise be translated again for each of its 200,000 rows."""
     return {key: str(label) for key, label in labels.items()}
+
+
 REVIEW_LABELS = {
     ReviewStatus.PENDING: "待核验",
     ReviewStatus.VERIFIED: "核验通过",

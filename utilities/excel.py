@@ -180,8 +180,17 @@ class LedgerSheet:
             formats = self.number_formats
             if formats:
                 cells = [self.value(v, fmt=formats.get(i)) for i, v in enumerate(values, start=2)]
-            else:  # the big detail sheets: no column formats
-                cells = list(map(self.value, values))
+            else:  # the big detail sheets: no column formats; the plain cases inline
+                value = self.value
+                cells = [
+                    v
+                    if v is None
+                    or (kind := type(v)) is int
+                    or kind is dt.date
+                    or (kind is str and v.isprintable() and not v.startswith(FORMULA_START))
+                    else value(v)
+                    for v in values
+                ]
             cells.insert(0, serial)
             self.ws.append(cells)
             self.row_count += 1
