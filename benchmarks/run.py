@@ -125,7 +125,8 @@ def main(argv=None) -> int:
         if "book" not in args.skip and size == "1x":  # one township of 18 villages, as asked
             results += measures.book(ready, args.runs, log)
         if "jobs" not in args.skip:
-            results += jobs.measure(ready, log)
+            ledger_runs = 1 if args.quick and size == "50x" else min(args.runs, 3)
+            results += jobs.measure(ready, log, ledger_runs=ledger_runs)
     if "posts" not in args.skip:
         target = prepared.get("50x") or prepared[args.sizes[0]]
         log(f"== record-removal POSTs on a copy of {target.db.name}")
