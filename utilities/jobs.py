@@ -291,6 +291,17 @@ def sweep(jobs=None, *, now: dt.datetime | None = None) -> dict[str, int]:
     return {"failed": failed, "expired": expired}
 
 
+def latest(*, owner, task: str, token) -> Job | None:
+    """The owner's latest job of `task` for the pending upload `token` (params["token"]),
+    swept first: one stuck past its deadline is failed, a file past its expiry is gone."""
+    job = Job.objects.filter(owner=owner, task=task, params__token=str(token)).order_by("-pk")
+    job = job.first()
+    if job is not None:
+        sweep(Job.objects.filter(pk=job.pk))
+        job.refresh_from_db()
+    return job
+
+
 def page_url(job: Job) -> str:
     return reverse("job", args=[job.pk])
 

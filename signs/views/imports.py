@@ -25,7 +25,7 @@ from utilities import jobs
 from utilities.excel import XLSX_CONTENT_TYPE, xlsx_response
 from utilities.forms import BootstrapMixin
 from utilities.job_views import queue_unavailable
-from utilities.models import Job, JobState
+from utilities.models import JobState
 from villages import imports as village_imports
 from villages.access import visible_towns
 from villages.decorators import city_level_required
@@ -257,16 +257,9 @@ def _sign_import_in_jobs(request, *, town, token, entry, data, sheets, context):
             params={**params, "name": entry["name"], "expected": entry["summary"],
                     "done_url": reverse("town", args=[town.code])},
         )  # fmt: skip
-    job = (
-        Job.objects.filter(owner=request.user, task="sign_import_plan", params__token=token)
-        .order_by("-pk")
-        .first()
-    )
+    job = jobs.latest(owner=request.user, task="sign_import_plan", token=token)
     current = job is not None and (job.params["sheets"], job.params["sha"]) == (
         sheets, params["sha"])  # fmt: skip
-    if current:
-        jobs.sweep(Job.objects.filter(pk=job.pk))
-        job.refresh_from_db()
     went_on = current and job.state == JobState.DONE and not job.result_file  # to the mapping
     if not current or went_on or "fresh" in request.GET or job.state == JobState.EXPIRED:
         return _start_import_job(

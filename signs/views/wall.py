@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from utilities import jobs
 from utilities.job_views import queue_unavailable
-from utilities.models import Job, JobState
+from utilities.models import JobState
 from utilities.views import submit
 from villages.decorators import village_editable
 
@@ -113,12 +113,10 @@ def _read_in_a_job(request, village, form):
 def _job_lines(request, village, token):
     """The lines a worker read for pending reading `token`: (lines, None), or (None, the
     response to give while it is not read yet or could not be)."""
-    job = Job.objects.filter(owner=request.user, task="wall_read", params__token=str(token)).first()
+    job = jobs.latest(owner=request.user, task="wall_read", token=token)
     if job is None:
         messages.warning(request, _("Those photos are no longer kept; please take them again."))
         return None, redirect("wall_read", code=village.code)
-    jobs.sweep(Job.objects.filter(pk=job.pk))
-    job.refresh_from_db()
     if job.state == JobState.DONE:
         return job.result["lines"], None
     if job.finished:
