@@ -1,8 +1,9 @@
 """拍照识牌 against the generated wall photos: the accuracy regression guard (docs/ocr.md).
 
-The 40 photos of benchmarks.ocr_photoset (seed 2024) are read once for the module, through the
-real engine, `signs.ocr.read_image` and `signs.sign_reading.propose`: about 40 s on two cores. No
-database, and nothing about time is asserted; `python -m benchmarks.ocr_accuracy` measures that.
+20 photos of benchmarks.ocr_photoset (seed 2024: 80 plaques, 31 of a removed kind) are read once
+for the module, through the real engine, `signs.ocr.read_image` and `signs.sign_reading.propose`:
+about 20 s on two cores. No database, and nothing about time is asserted;
+`python -m benchmarks.ocr_accuracy` measures that, and reads the whole set of 40.
 The thresholds sit below the figures docs/ocr.md reports, so that a change to the reader that
 loses titles fails here rather than on a wall.
 """
@@ -26,7 +27,7 @@ pytestmark = [
     ),
 ]
 
-COUNT, SEED = 40, 2024
+COUNT, SEED = 20, 2024  # half of the benchmark's set keeps make test within 6 minutes
 MIN_RECALL = MIN_PRECISION = 0.90
 
 
