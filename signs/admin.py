@@ -13,7 +13,7 @@ from .models import (
     Signboard,
     Standard,
 )
-from .tallies import refresh_village_tallies
+from .tallies import copy_sign_fields, refresh_village_tallies
 
 
 class ApprovedItemInline(admin.TabularInline):
@@ -101,6 +101,7 @@ class TalliedAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         signboard = obj.signboard if isinstance(obj, Removal) else obj
+        copy_sign_fields(signboard)  # a sign moved or its department named; a removal moved
         village_ids = {signboard.village_id}
         if change and "village" in form.changed_data:  # a sign moved to another village
             village_ids.add(form.initial["village"])

@@ -844,6 +844,8 @@ def _row_factories():
         "revoked_at",
         "revoked_by_id",
         "revoke_reason",
+        "sign_village_id",
+        "sign_requested_by_id",
     )
     return make_sign, make_removal
 
@@ -891,7 +893,8 @@ def _seed_signs(rng, chunk, *, towns, village_ids, staff_ids, items, asked_by, r
                 make_removal(
                     sign.pk, removed_on, reason, user_id, local_at(removed_on, 17),
                     local_at(revoked_on, 10) if revoked_on else None,
-                    user_id if revoked_on else None, revoke_reason,
+                    user_id if revoked_on else None, revoke_reason, sign.village_id,
+                    sign.requested_by_id,
                 )
             )  # fmt: skip
             result.revoked += revoked_on is not None

@@ -10,6 +10,11 @@ took effect (its removed_on) or one was revoked (the day of revoked_at): between
 days they stay as they are, so the figures at any date are the row of the latest change day
 on or before it. A write that changes the past (a backdated removal, a sign inventoried last
 year) passes `since`, its date: the village's rows from that day on are computed again.
+
+Each removal also carries copies of its sign's village and requesting department
+(`sign_village`, `sign_requested_by`), for the department report: set when it is created, and
+by `copy_sign_fields` when a sign's village or department changes (never touching another
+sign's removals, which a concurrent write may hold); `rebuild_all_tallies` repairs them all.
 """
 
 from __future__ import annotations
@@ -80,12 +85,36 @@ def rebuild_all_tallies(*, days: bool = True) -> int:
     or to repair; returns the count of villages. The villages are locked as a write would
     lock them; one pass over the signs of the villages that change, per change day."""
     ids = _lock(None)
+    _repair_sign_copies()
     today = timezone.localdate()
     figures = selectors.village_figures(as_of=today)
     _save(_tallies(figures, ids))
     if days:
         _rebuild_days(ids, since=None, today=today)
     return len(ids)
+
+
+def copy_sign_fields(signboard: Signboard) -> None:
+    """After a write to a sign's village or department, in its transaction: its removals'
+    copies follow (a new removal is created with them)."""
+    Removal.objects.filter(signboard=signboard).update(
+        sign_village_id=signboard.village_id, sign_requested_by_id=signboard.requested_by_id
+    )
+
+
+def _repair_sign_copies() -> None:
+    """Every removal's copies made equal to its sign's (after a bulk load, or writes behind
+    the services' back). One query when nothing differs."""
+    rows = Removal.objects.order_by().values_list(
+        "pk", "signboard__village_id", "signboard__requested_by_id", "sign_village_id",
+        "sign_requested_by_id",
+    )  # fmt: skip
+    stale = [
+        Removal(pk=pk, sign_village_id=village, sign_requested_by_id=department)
+        for pk, village, department, *copies in rows
+        if copies != [village, department]
+    ]
+    Removal.objects.bulk_update(stale, ["sign_village", "sign_requested_by"], batch_size=BATCH)
 
 
 def change_days(village_ids: list[int], *, since: dt.date | None, today: dt.date):

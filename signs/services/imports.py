@@ -16,7 +16,7 @@ from villages.models import AuditEntry, Town
 from ..imports.plan import SKIP, PlannedSign, SignPlan, plan_sign_import
 from ..models import ImportBatch, Removal, Signboard
 from ..tallies import refresh_village_tallies
-from .removals import PHOTO_FIELDS
+from .removals import NOT_CLEANED
 
 # --- the sign inventory: write ----------------------------------------------------------------
 
@@ -107,9 +107,11 @@ def _write_signs(plan: SignPlan, *, user, file_name: str = "", sha256: str = "")
             recorded_by=user,
             recorded_at=now,
             import_batch=batch,
+            sign_village_id=sign.village_id,
+            sign_requested_by_id=sign.requested_by_id,
         )
         removal.full_clean(
-            exclude=[*PHOTO_FIELDS, "signboard", "recorded_by", "revoked_by", "import_batch"],
+            exclude=[*NOT_CLEANED, "signboard", "recorded_by", "revoked_by", "import_batch"],
             validate_unique=False,
             validate_constraints=False,
         )

@@ -15,11 +15,12 @@ from utilities.writes import each_or_none, update_once
 from villages.audit import audit_write, snapshot
 
 from .. import photos
-from ..models import ALREADY_REMOVED, Department, Removal, Signboard, in_effect
-from ..tallies import refresh_village_tallies
+from ..models import ALREADY_REMOVED, SIGN_COPIES, Department, Removal, Signboard, in_effect
+from ..tallies import copy_sign_fields, refresh_village_tallies
 from .inventory import _save_new
 
 PHOTO_FIELDS = ["photo", "photo_thumb", "photo_before", "photo_before_thumb"]
+NOT_CLEANED = [*PHOTO_FIELDS, *SIGN_COPIES]  # photos are checked by signs.photos
 
 
 def _attach_photos(
@@ -77,8 +78,10 @@ def removal_record(
         recorded_by=user,
         recorded_at=timezone.now(),
         title_in_photo=title_in_photo,
+        sign_village_id=signboard.village_id,
+        sign_requested_by_id=signboard.requested_by_id,
     )
-    removal.full_clean(exclude=PHOTO_FIELDS)
+    removal.full_clean(exclude=NOT_CLEANED)
     try:
         _attach_photos(
             removal, photo=photo, photo_before=photo_before, photo_taken_at=photo_taken_at,
@@ -101,6 +104,7 @@ def _name_department(signboard: Signboard, department: Department, *, user) -> N
     before = snapshot(signboard)
     signboard.requested_by = department
     signboard.save(update_fields=["requested_by"])
+    copy_sign_fields(signboard)
     audit_write(
         actor=user, action="signboard.requested_by", obj=signboard, town=signboard.village.town,
         before=before,
@@ -174,7 +178,7 @@ def removal_correct(
     removal.note = note.strip()
     if title_in_photo is not None:
         removal.title_in_photo = title_in_photo
-    removal.full_clean(exclude=PHOTO_FIELDS)
+    removal.full_clean(exclude=NOT_CLEANED)
     replaced = [
         name
         for upload, fields in ((photo, PHOTO_FIELDS[:2]), (photo_before, PHOTO_FIELDS[2:]))

@@ -56,7 +56,7 @@ def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> Dep
     removals = Removal.objects.in_effect_on(as_of)
     rebounds = Rebound.objects.filter(found_on__lte=as_of)
     if towns is not None:
-        removals = removals.filter(signboard__village__town__in=towns)
+        removals = removals.filter(sign_village__town__in=towns)
         rebounds = rebounds.filter(visit_village__visit__town__in=towns)
     removed, came_back, villages = _figures_by_department(removals, rebounds)
     items: dict[int | None, list[str]] = defaultdict(list)
@@ -87,14 +87,17 @@ def department_report(*, as_of: dt.date, towns: list[Town] | None = None) -> Dep
 def _figures_by_department(removals, rebounds):
     """{department id: signs removed}, {department id: rebounds}, {department id: villages
     concerned}, in one pass over the removals and rebounds, counted in the database (at 50×
-    Hengzhou the (department, village) pairs alone are 200,000 rows: 700 ms in Python)."""
-    department, village, sign = "signboard__requested_by", "signboard__village", "signboard"
+    Hengzhou the (department, village) pairs alone are 200,000 rows: 700 ms in Python). The
+    removals are read by their copies of the sign's department and village, with no join of
+    the signs (280 → 80 ms there); the few rebounds join theirs."""
+    # The union's columns take the first part's names.
+    department, village, sign = "sign_requested_by", "sign_village", "signboard"
     parts = []
-    for source, qs in (("r", removals), ("b", rebounds)):
+    for source, qs, prefix in (("r", removals, "sign_"), ("b", rebounds, "signboard__")):
         part = (
             qs.order_by()
             .annotate(source=Value(source))
-            .values_list("source", department, village, sign)
+            .values_list("source", f"{prefix}requested_by", f"{prefix}village", "signboard")
         )
         parts.append(part.query.sql_with_params())
     (sql1, params1), (sql2, params2) = parts

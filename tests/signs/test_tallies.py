@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signs import selectors, services
-from signs.models import ApprovedItem, Removal, Signboard, VillageTally
+from signs.models import ApprovedItem, Department, Removal, Signboard, VillageTally
 from signs.tallies import rebuild_all_tallies
+from supervision.selectors.departments import department_report
 from villages.models import Village
 
 
@@ -28,7 +29,19 @@ def from_signs(monkeypatch, *, towns=None):
         )
 
 
+def assert_copies_equal_signs():
+    """Each removal's copies of its sign's village and department equal the sign's."""
+    rows = Removal.objects.values_list(
+        "sign_village", "signboard__village", "sign_requested_by", "signboard__requested_by"
+    )
+    assert rows.exists()
+    for copied_village, village, copied_department, department in rows:
+        assert (copied_village, copied_department) == (village, department)
+
+
 def assert_tallies_current(monkeypatch):
+    if Removal.objects.exists():
+        assert_copies_equal_signs()
     today = timezone.localdate()
     assert selectors.uses_tallies(today)
     rows, kinds = from_signs(monkeypatch)
@@ -123,6 +136,19 @@ def test_an_admin_edit_refreshes_the_tallies(monkeypatch, client, admin_user, vi
     assert response.status_code == 302, response.content.decode()[:3000]
     assert VillageTally.objects.get(village=village).removed == 1
     assert_tallies_current(monkeypatch)
+    # The sign moved to another village and its department named, in the admin: the
+    # removal's copies follow, and the department report with them.
+    other = Village.objects.create(town=village.town, code="450181100209", name="城北村")
+    civil = Department.objects.get(name="市民政局")
+    response = client.post(reverse("admin:signs_signboard_change", args=[sign.pk]), {
+        "village": other.pk, "title": sign.title, "kind": sign.kind, "location": "",
+        "inventoried_on": "2024-01-02", "requested_by": civil.pk,
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Removal.objects.get().sign_village == other
+    assert_tallies_current(monkeypatch)
+    rows = department_report(as_of=dt.date(2024, 3, 1)).rows
+    assert [(r.department, r.removed, r.villages) for r in rows if r.removed] == [(civil, 1, 1)]
 
 
 def test_the_dashboard_for_today_reads_the_tallies(client, reviewer, village, staff):
@@ -179,6 +205,7 @@ def test_day_tallies_equal_the_definitions_after_random_writes(
     from signs.models import VillageDayTally
 
     rng = random.Random(19)
+    departments = list(Department.objects.all()[:3])
     today = timezone.localdate()
     start = today - dt.timedelta(days=400)
     villages = [village, Village.objects.create(town=other_town, code="450181101201",
@@ -201,11 +228,13 @@ def test_day_tallies_equal_the_definitions_after_random_writes(
             removed_on = sign.inventoried_on + dt.timedelta(days=rng.randrange(last + 1))
             removals.append(services.removal_record(
                 signboard=sign, user=staff, removed_on=removed_on, reason="no_business",
+                requested_by=rng.choice([None, *departments]),  # named at the wall, or not
             ))  # fmt: skip
         elif removals:
             removal = removals.pop(rng.randrange(len(removals)))
             services.removal_revoke(removal=removal, user=staff, reason="登记错了")
     assert len(signs) > 60 and VillageDayTally.objects.count() > 40
+    assert_copies_equal_signs()
     dates = sorted({start - dt.timedelta(days=1), today - dt.timedelta(days=1), *(
         start + dt.timedelta(days=rng.randrange(400)) for _ in range(18))})  # fmt: skip
     for as_of in dates:

@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 from signs import selectors as signs_selectors
 from signs import services as signs_services
 from signs.models import ApprovedItem, Department, Signboard, Standard
+from signs.tallies import rebuild_all_tallies
 from supervision.models import Rebound
 from supervision.selectors.departments import department_report
 from supervision.services import visits as services
@@ -27,6 +28,7 @@ def departments(area):  # noqa: F811
     police = Department.objects.get(name="市公安局")
     Signboard.objects.filter(pk=area.removal.signboard_id).update(requested_by=civil)
     Signboard.objects.filter(pk=area.other_removal.signboard_id).update(requested_by=police)
+    rebuild_all_tallies()  # the updates above bypass the services, which keep the copies
     for key, title, department in (("a2", "老年协会", civil), ("b2", "农民夜校", None)):
         sign = signs_services.signboard_create(
             village=area.villages[key], user=area.staff[key[0]], kind="guidance", title=title,
