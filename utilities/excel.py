@@ -167,9 +167,9 @@ class LedgerSheet:
             kind = type(value)
             if value is None or kind is int or kind is float or kind is dt.date:
                 return value
-            if kind is str:
+            if kind is str:  # an empty text is no cell at all: openpyxl skips None
                 value = clean_text(value)
-                return self._cell(value) if value.startswith(FORMULA_START) else value
+                return self._cell(value) if value.startswith(FORMULA_START) else value or None
         value = safe_cell(value)
         if fmt is not None or looks_like_formula(value):
             return self._cell(value, fmt=fmt)
@@ -184,10 +184,11 @@ class LedgerSheet:
                 value = self.value
                 cells = [
                     v
-                    if v is None
-                    or (kind := type(v)) is int
-                    or kind is dt.date
-                    or (kind is str and v.isprintable() and not v.startswith(FORMULA_START))
+                    if v is None or (kind := type(v)) is int or kind is dt.date
+                    # An empty text is written as no cell (None), as Excel shows a blank one:
+                    # a third of a sign row's cells, each costing openpyxl a cell.
+                    else (v or None)
+                    if kind is str and v.isprintable() and not v.startswith(FORMULA_START)
                     else value(v)
                     for v in values
                 ]
