@@ -1,5 +1,6 @@
-"""The baseline for the 台账: the same five sheets, rows and columns, from raw SQL, written
-with a bare openpyxl write-only loop (plain values: no styles, widths, merges or chart).
+"""The baseline for the 台账: the same six sheets, rows and columns, from raw SQL, written
+with a bare openpyxl write-only loop (plain values: no styles, widths, merges or chart; an
+empty text as no cell, as the 台账's big sheets write it).
 
     python -m benchmarks.bare_ledger URL AS_OF OUT [--styled]
 
@@ -160,7 +161,7 @@ def removals(wb, conn, params) -> None:
 
 
 def signs(wb, conn, params) -> None:
-    sheet = Sheet(wb, "牌子台账", 12)
+    sheet = Sheet(wb, "牌子台账", 13)
     current = current_name = None
     for town_id, town, *values in _rows(conn, raw_sql.SIGN_ROWS, params):
         if current is not None and town_id != current:
@@ -169,6 +170,20 @@ def signs(wb, conn, params) -> None:
         sheet.row([town, *values])
     if current is not None:
         sheet.total("小计", [current_name, "", "…", "", "", "", "", "", "", "", ""])
+    sheet.close()
+
+
+def departments(wb, conn, params) -> None:
+    sheet = Sheet(wb, "按部门", 8)
+    removed = rebounds = 0
+    for name, items, titles, n_removed, n_rebounds, villages in _rows(
+        conn, raw_sql.DEPARTMENT_ROWS, params
+    ):
+        sheet.row([name, items, titles, n_removed, n_rebounds,
+                   _percent(n_rebounds, n_removed) if n_removed else None, villages])  # fmt: skip
+        removed, rebounds = removed + n_removed, rebounds + n_rebounds
+    rate = _percent(rebounds, removed) if removed else None
+    sheet.total("合计", ["", "", "", removed, rebounds, rate, ""])
     sheet.close()
 
 
@@ -184,7 +199,7 @@ def write(url: str, as_of: dt.date, path: str) -> None:
     try:
         wb = Workbook(write_only=True)
         params = raw_sql.params(as_of)
-        for part in (summary, villages, removals, signs, standard):
+        for part in (summary, villages, removals, signs, standard, departments):
             part(wb, conn, params)
         wb.save(path)
     finally:

@@ -167,8 +167,8 @@ ORDER BY t.code, v.code
 """
 
 REMOVAL_ROWS = """
-SELECT t.name, v.name, sb.title, sb.kind, sb.location, r.reason, r.removed_on,
-       coalesce(nullif(u.first_name, ''), u.username, ''), r.photo, r.note,
+SELECT t.name, v.name, sb.title, sb.kind, nullif(sb.location, ''), r.reason, r.removed_on,
+       coalesce(nullif(u.first_name, ''), u.username), nullif(r.photo, ''), nullif(r.note, ''),
        CASE WHEN rr.reviewed_at < %(end_of_day)s AND rr.status IN ('verified', 'returned')
             THEN rr.status ELSE 'pending' END
 FROM signs_removal r
@@ -193,14 +193,43 @@ SELECT t.id, t.name, v.name, sb.title, sb.kind, sb.location,
        CASE WHEN s.removed THEN 'removed'
             WHEN s.approved_item_id IS NULL THEN 'to_remove'
             WHEN s.rn > 1 THEN 'duplicate' ELSE 'retained' END,
-       coalesce(ai.title, ''), l.removed_on, l.reason, l.photo, l.note
+       ai.title, l.removed_on, l.reason, nullif(l.photo, ''), nullif(l.note, ''), d.name
 FROM s
 JOIN signs_signboard sb ON sb.id = s.id
 JOIN villages_village v ON v.id = s.village_id
 JOIN villages_town t ON t.id = v.town_id
 LEFT JOIN signs_approveditem ai ON ai.id = s.approved_item_id
 LEFT JOIN latest l ON l.signboard_id = s.id
+LEFT JOIN signs_department d ON d.id = sb.requested_by_id
 ORDER BY t.code, v.code, sb.location, sb.id
+"""
+
+# 按部门: per department (then 未注明), the current standard's items it owns, its signs removed,
+# their rebounds and the villages concerned (docs/definitions.md), through the signs.
+DEPARTMENT_ROWS = """
+WITH f AS (
+    SELECT sb.requested_by_id AS department_id, sb.village_id, r.signboard_id, 1 AS removal
+    FROM signs_removal r JOIN signs_signboard sb ON sb.id = r.signboard_id
+    WHERE r.removed_on <= %(as_of)s AND (r.revoked_at IS NULL OR r.revoked_at >= %(end_of_day)s)
+    UNION ALL
+    SELECT sb.requested_by_id, sb.village_id, b.signboard_id, 0
+    FROM supervision_rebound b JOIN signs_signboard sb ON sb.id = b.signboard_id
+    WHERE b.found_on <= %(as_of)s
+), figures AS (
+    SELECT department_id, count(DISTINCT signboard_id) FILTER (WHERE removal = 1) AS removed,
+           count(*) FILTER (WHERE removal = 0) AS rebounds, count(DISTINCT village_id) AS villages
+    FROM f GROUP BY department_id
+), items AS (
+    SELECT ai.department_id, count(*) AS n, string_agg(ai.title, '、' ORDER BY ai.number) AS titles
+    FROM signs_approveditem ai JOIN signs_standard st ON st.id = ai.standard_id
+    WHERE st.is_current GROUP BY ai.department_id
+)
+SELECT coalesce(d.name, '未注明'), coalesce(i.n, 0), i.titles, coalesce(fg.removed, 0),
+       coalesce(fg.rebounds, 0), coalesce(fg.villages, 0)
+FROM (SELECT id, name, "order" FROM signs_department UNION ALL SELECT NULL, NULL, NULL) d
+LEFT JOIN figures fg ON fg.department_id IS NOT DISTINCT FROM d.id
+LEFT JOIN items i ON i.department_id IS NOT DISTINCT FROM d.id
+ORDER BY d.id IS NULL, d."order", d.name
 """
 
 STANDARD_ROWS = """
