@@ -525,18 +525,17 @@ def reset_demo_data() -> list[str]:
     return [model._meta.db_table for model in cleared]
 
 
-def analyze_tables() -> bool:
-    """Refresh PostgreSQL's planner statistics after a bulk load.
+def analyze_tables(*models) -> bool:
+    """Refresh PostgreSQL's planner statistics after a bulk load of these tables (the seeded
+    ones when none are given); autovacuum may come much later, or be off.
 
     Without them the selectors' correlated subqueries get plans that take minutes.
     """
     if connection.vendor != "postgresql":
         return False
     User = get_user_model()
-    tables = [
-        m._meta.db_table
-        for m in (Town, Village, DemonstrationSite, Signboard, Removal, TownStaff, User)
-    ]
+    models = models or (Town, Village, DemonstrationSite, Signboard, Removal, TownStaff, User)
+    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
     return True

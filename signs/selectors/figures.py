@@ -369,10 +369,10 @@ _DATED_SQL = """
 SELECT v.town_id, SUM(t.on_wall), SUM(t.retained), SUM(t.still_to_remove), SUM(t.removed),
        SUM(CASE WHEN t.still_to_remove > 0 THEN 1 ELSE 0 END), MAX(t.last_removed_on),
        {kinds}
-FROM {day_tally} t
-JOIN (SELECT village_id, MAX(day) AS day FROM {day_tally} WHERE day <= %s {scope}
-      GROUP BY village_id) m ON m.village_id = t.village_id AND m.day = t.day
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY village_id ORDER BY day DESC) AS latest
+      FROM {day_tally} WHERE day <= %s {scope}) t
 JOIN {village} v ON v.id = t.village_id
+WHERE t.latest = 1
 GROUP BY v.town_id
 """
 
