@@ -18,6 +18,11 @@ class SubmittedForm(models.Model):
         verbose_name=_("user"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    # What the token was spent on (utilities.form_tokens.content_digest): a resend of the same
+    # content is "already saved"; the token sent again with other content is refused.
+    digest = models.CharField(_("content digest"), max_length=64, blank=True)
+    # Where the write's answer sent the user: a replay is sent there again (the first result).
+    result_url = models.CharField(_("result address"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

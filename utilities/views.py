@@ -24,10 +24,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from .form_tokens import AlreadySubmitted, submitted_once
+from .form_tokens import ALREADY_SAVED, AlreadySubmitted, content_digest, submitted_once
 
 # A value given either as it is or as a function of the service's result.
 Outcome = Any | Callable[[Any], Any]
@@ -54,19 +53,23 @@ def submit(
     Saved: `message` (text, or a function of the service's result) and a redirect to
     `success_url` (likewise). Already saved once (a double tap, a resent POST): a note and a
     redirect to `already_url` (default: `success_url`, which must then be text). Refused by the
-    service: `on_refused(exc)` if given and it answers, else the errors go onto the form and
-    None comes back, for the view to show the form again. `then(result)` runs after a save
-    (more to say, files to tidy), before the redirect.
+    service, or the token spent on another write (utilities.form_tokens): `on_refused(exc)` if
+    given and it answers, else the errors go onto the form and None comes back, for the view to
+    show the form again. `then(result)` runs after a save (more to say, files to tidy), before
+    the redirect.
     """
     if already_url is None and callable(success_url):
         raise TypeError("submit: give already_url when success_url depends on the result")
+    token, digest = form.cleaned_data["form_token"], content_digest(request)
     try:
-        with submitted_once(token=form.cleaned_data["form_token"], user=request.user):
+        with submitted_once(token=token, user=request.user, digest=digest) as spent:
             result = service()
-    except AlreadySubmitted:
-        messages.info(request, _("This form was already saved; it was not saved twice."))
-        return redirect(already_url or success_url)
-    except ValidationError as exc:
+            spent.result_url = _resolve(success_url, result)
+            spent.save(update_fields=["result_url"])
+    except AlreadySubmitted as done:  # the same form at once: the first one's answer
+        messages.info(request, ALREADY_SAVED)
+        return redirect(done.result_url or already_url or success_url)
+    except ValidationError as exc:  # the service's refusal, or the token spent on another write
         if on_refused is not None and (response := on_refused(exc)) is not None:
             return response
         add_errors(form, exc)
@@ -75,7 +78,7 @@ def submit(
         messages.add_message(request, level, _resolve(message, result))
     if then is not None:
         then(result)
-    return redirect(_resolve(success_url, result))
+    return redirect(spent.result_url)
 
 
 def form_page(

@@ -202,9 +202,11 @@ def test_weights_form_is_saved_once(reviewer, data):  # noqa: F811
     body = with_token(GOOD)
     assert client.post(WEIGHTS_URL, body).status_code == 302
     audits = AuditEntry.objects.filter(action="assessment.weights").count()
+    assert client.post(WEIGHTS_URL, body).status_code == 302  # resent as it was: saved already
+    # The same form token with other weights is refused, not merged.
     again = client.post(WEIGHTS_URL, {**body, "progress": 30, "findings_closed": 30})
-    assert again.status_code == 302
-    assert weights() == GOOD  # the resent form wrote nothing
+    assert again.status_code == 200 and "本次没有保存" in again.content.decode()
+    assert weights() == GOOD  # the resent forms wrote nothing
     assert AuditEntry.objects.filter(action="assessment.weights").count() == audits
 
 
