@@ -89,7 +89,7 @@ def _figures_by_department(removals, rebounds):
     concerned}, in one pass over the removals and rebounds, counted in the database (at 50×
     Hengzhou the (department, village) pairs alone are 200,000 rows: 700 ms in Python). The
     removals are read by their copies of the sign's department and village, with no join of
-    the signs (280 → 80 ms there); the few rebounds join theirs."""
+    the signs (280 → 120 ms there); the few rebounds join theirs."""
     # The union's columns take the first part's names.
     department, village, sign = "sign_requested_by", "sign_village", "signboard"
     parts = []
