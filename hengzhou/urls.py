@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media, name="media"),
     path("", include("utilities.job_views")),
+    path("", include("utilities.offline")),
     path("", include("reports.urls")),
     path("", include("supervision.urls")),
     path("", include("feedback.views")),

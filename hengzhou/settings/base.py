@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form the offline outbox sends is answered in JSON (docs/offline.md).
+    "utilities.offline.OutboxMiddleware",
     # A form resent after its save (a lost answer, an outbox) gets the first answer again.
     "utilities.form_tokens.ReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "villages.context_processors.nav",
                 "villages.context_processors.display",
+                "utilities.offline.texts",
             ],
         },
     },
@@ -146,6 +149,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The service worker (/sw.js) and the web app manifest are the app's own.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -172,6 +178,12 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/exifr", BASE_DIR / "node_modules" / "exifr" / "dist"),
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
+    ("vendor/workbox-sw", BASE_DIR / "node_modules" / "workbox-sw" / "build"),
+    *(
+        (f"vendor/workbox-{name}", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("core", "routing", "strategies", "expiration", "cacheable-response")
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

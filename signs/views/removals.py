@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from utilities.offline import offline_page
 from utilities.views import form_errors_text, form_page, refused_with_message, submit
 from villages.decorators import village_editable
 
@@ -45,6 +46,7 @@ def removal_bulk(request, village):
     )
 
 
+@offline_page
 @login_required
 def removal_create(request, pk):
     """Record one removal: one tap to open, the camera, one tap to save.
@@ -96,6 +98,7 @@ def _already_removed(request, village_url: str):
     return redirect(village_url)
 
 
+@offline_page
 @village_editable
 def signboard_create(request, village):
     """Add a sign to the inventory."""

@@ -11,6 +11,7 @@ from django_tables2 import SingleTableMixin
 
 from utilities.forms import AsOfForm
 from utilities.job_views import export_or_job
+from utilities.offline import offline_page
 from villages.access import (
     is_city_level,
     user_town,
@@ -87,5 +88,5 @@ class TownView(SingleTableMixin, FilterView):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("t/<str:code>/", TownView.as_view(), name="town"),
+    path("t/<str:code>/", offline_page(TownView.as_view()), name="town"),
 ]

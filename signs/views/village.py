@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from utilities.forms import AsOfForm
+from utilities.offline import offline_page
 from villages.access import (
     can_edit_village,
 )
@@ -20,6 +21,7 @@ from ..choices import SignStatus
 from ..forms import BulkRemovalForm
 
 
+@offline_page
 @village_visible
 def village_detail(request, village):
     """The inventory by room with each sign's state, and the standard's checklist."""

@@ -6,6 +6,7 @@ The URL conf is walked, so a new URL with an argument fails
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -393,8 +394,29 @@ NO_ID_NAMES = sorted(
 )
 
 
-@pytest.mark.parametrize("name", NO_ID_NAMES)
+# What a phone fetches before anyone signs in, to install the app and work offline
+# (utilities/offline.py): no township's data in them.
+PUBLIC = {"service_worker", "manifest", "offline"}
+
+
+@pytest.mark.parametrize("name", sorted(set(NO_ID_NAMES) - PUBLIC))
 def test_every_page_needs_login(db, name):
     url = reverse(name)
     for response in (Client().get(url), Client().post(url, form_data())):
         assert is_login_redirect(response), url
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_the_public_offline_files_hold_no_data_and_take_no_writes(db, staff, village, name):
+    Signboard.objects.create(
+        village=village, title="秘密牌子", kind="guidance", inventoried_on=dt.date(2024, 1, 2)
+    )
+    url = reverse(name)
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(staff)
+    for client in (anonymous, signed_in):
+        body = client.get(url).content.decode()
+        assert village.name not in body and "秘密牌子" not in body and staff.username not in body
+    before = Signboard.objects.count()
+    assert anonymous.post(url, form_data()).status_code in (403, 405, 200)
+    assert Signboard.objects.count() == before
