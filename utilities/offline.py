@@ -63,6 +63,9 @@ OFFLINE_TEXT = {
     "notKept": gettext_lazy("No network, and this phone could not keep the entry. Try again."),
     "sent": gettext_lazy("%(n)s entries uploaded."),
     "networkLost": gettext_lazy("The network dropped; it is resent automatically."),
+    "keptWeak": gettext_lazy(
+        "The network is too weak just now: saved on this phone; it is uploaded automatically."
+    ),
     "signIn": gettext_lazy("Sign in again"),
     "open": gettext_lazy("Open"),
     "retry": gettext_lazy("Retry"),
@@ -88,6 +91,7 @@ def offline_page(view):
 
     @wraps(view)
     def marked(request, *args, **kwargs):
+        request.offline_page = True  # for the page script (templates/base.html)
         response = view(request, *args, **kwargs)
         if (
             request.method == "GET"
@@ -146,7 +150,8 @@ def outbox_answer(request, response) -> JsonResponse:
     if status in (301, 302, 303):
         if any(m.level >= messages.WARNING for m in said):
             return _answer("conflict", text, url=location, status=409)
-        return _answer("saved", text, url=location)
+        level = said[0].level_tag if said else "info"
+        return _answer("saved", text, url=location, level=level)
     errors = _form_errors(response) if status == 200 else []
     message = " ".join(errors) or text or _("The server did not save this entry.")
     return _answer("conflict", message, url=request.path, status=409)
@@ -161,8 +166,12 @@ def _signed_out() -> JsonResponse:
     )
 
 
-def _answer(state: str, message: str, *, url: str = "", status: int = 200) -> JsonResponse:
-    return JsonResponse({"state": state, "message": message, "url": url}, status=status)
+def _answer(
+    state: str, message: str, *, url: str = "", status: int = 200, level: str = ""
+) -> JsonResponse:
+    """`level`: the Bootstrap alert a saved entry's message is shown in on the next page."""
+    data = {"state": state, "message": message, "url": url, "level": level or "warning"}
+    return JsonResponse(data, status=status)
 
 
 # Where a form page shows why it was not saved (templates/includes/form_fields.html).

@@ -16,6 +16,9 @@
   var text = JSON.parse(document.getElementById("offline-text").textContent);
   var STORE = "entries";
   var FLASH_KEY = "hz-outbox-flash";
+  // How long a form sent with the network may take before it waits in the outbox instead
+  // (a 240 KB removal at 2G's ~50 kbit/s takes about 40 s).
+  var SEND_NOW_SECONDS = 60;
 
   if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
     navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).catch(noop);
@@ -68,18 +71,21 @@
     return node ? node.textContent.trim() : "";
   }
 
-  async function entryOf(form) {
+  // `later`: kept for a later send (no network now); else sent at once, the page's own form
+  // token as its UUID, so that a send whose answer was lost is recognised when resent.
+  async function entryOf(form, later) {
     var data = new FormData(form);
     var kind = form.dataset.outbox;
     var entry = {
-      id: uuid(), user: user, kind: kind, url: form.getAttribute("action") || location.pathname,
+      id: later ? uuid() : data.get("form_token"), user: user, kind: kind,
+      url: form.getAttribute("action") || location.pathname,
       village: form.dataset.outboxVillage, back: form.dataset.outboxReturn,
       created: new Date().toISOString(), state: "pending", message: "", open: "",
       fields: [], files: [], signs: [], title: form.dataset.outboxTitle || "", bytes: 0,
     };
-    // The outbox is sent later, away from the wall: a photo in which the reader still sees the
-    // sign is saved flagged for the reviewer (as with the job queue) rather than asked about.
-    if (kind === "removal") data.set("save_anyway", "on");
+    // Sent later, away from the wall: a photo in which the reader still sees the sign is
+    // saved flagged for the reviewer (as with the job queue) rather than asked about.
+    if (later && kind === "removal") data.set("save_anyway", "on");
     var skip = { csrfmiddlewaretoken: 1, form_token: 1 };
     for (var pair of data.entries()) {
       var name = pair[0], value = pair[1];
@@ -102,31 +108,79 @@
     return entry;
   }
 
-  function keepOffline(event) {
+  function onSubmit(event) {
     var form = event.target;
-    if (!user || navigator.onLine !== false || !form.matches("form[data-outbox]")) return;
+    if (!user || !form.matches("form[data-outbox]") || !form.elements.form_token) return;
     event.preventDefault();
-    entryOf(form)
-      .then(put)
-      .then(askToPersist)
-      .then(function () {
-        sessionStorage.setItem(FLASH_KEY, text.kept);
-        // With a service worker the village page opens offline; without one (WeChat on an
-        // iPhone) the page stays, and says so.
-        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-          location.href = form.dataset.outboxReturn || location.href;
-        } else {
-          if (form.dataset.outbox === "removal") {
-            form.querySelector("[type=submit]").disabled = true; // kept once is enough
-          } else {
-            form.reset();
-          }
-          flash();
-          show();
-          window.scrollTo(0, 0);
-        }
-      })
-      .catch(function () { window.alert(text.notKept); });
+    var button = event.submitter || form.querySelector("[type=submit]");
+    if (button) button.disabled = true;
+    var done = navigator.onLine === false ? keepForLater(form) : sendNow(form);
+    done.catch(function () {
+      if (button) button.disabled = false;
+      window.alert(text.notKept);
+    });
+  }
+
+  // No network: into the outbox, and back to the village page, which shows it as 待上传.
+  async function keepForLater(form) {
+    await put(await entryOf(form, true));
+    await askToPersist();
+    setFlash(text.kept, "info");
+    leave(form);
+  }
+
+  // With a network (one bar of it, perhaps): the entry goes into the outbox first, so that a
+  // send that fails or hangs loses nothing, and is sent at once. Saved: on to the server's
+  // page. Refused: the form is sent as without this script, so that the server's page shows
+  // why, as it always has (the errors on the form, the photo warning).
+  async function sendNow(form) {
+    var entry = await entryOf(form, false);
+    await put(entry);
+    var answer;
+    try {
+      answer = await post(entry, SEND_NOW_SECONDS);
+    } catch (error) {
+      answer = { state: "retry" };
+    }
+    if (answer.state === "saved") {
+      await remove(entry.id);
+      setFlash(answer.message, answer.level);
+      location.href = answer.url;
+    } else if (answer.state === "retry") {
+      await askToPersist();
+      setFlash(text.keptWeak, "warning");
+      leave(form);
+    } else if (answer.state === "signed_out") {
+      entry.state = "signed_out";
+      entry.message = answer.message;
+      entry.open = answer.url;
+      await put(entry);
+      location.href = answer.url + "?next=" + encodeURIComponent(outboxUrl());
+    } else {
+      await remove(entry.id);
+      form.submit(); // not through this handler: the browser posts it
+    }
+  }
+
+  // To the village page: with a service worker it opens offline; without one (WeChat on an
+  // iPhone) the form's page stays, and says what happened.
+  function leave(form) {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      location.href = form.dataset.outboxReturn || location.href;
+      return;
+    }
+    if (form.dataset.outbox !== "removal") {
+      form.reset();
+      form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = false; });
+    }
+    flash();
+    show();
+    window.scrollTo(0, 0);
+  }
+
+  function outboxUrl() {
+    var badge = document.querySelector("[data-outbox-badge]");
+    return badge ? badge.getAttribute("href") : "/";
   }
 
   function askToPersist() {
@@ -144,15 +198,20 @@
     return field ? field.value : "";
   }
 
-  function post(entry) {
+  // One entry, one request (its photos with it): a failed send costs that entry only.
+  function post(entry, seconds) {
     var form = new FormData();
     entry.fields.forEach(function (f) { form.append(f[0], f[1]); });
     form.append("form_token", entry.id);
     entry.files.forEach(function (f) { form.append(f[0], f[1], f[2]); });
-    return fetch(entry.url, {
+    var options = {
       method: "POST", body: form, credentials: "same-origin",
       headers: { "X-Outbox": "1", "X-CSRFToken": csrfToken() },
-    }).then(function (response) {
+    };
+    if (seconds && window.AbortSignal && AbortSignal.timeout) {
+      options.signal = AbortSignal.timeout(seconds * 1000);
+    }
+    return fetch(entry.url, options).then(function (response) {
       return response.json().catch(function () { return { state: "retry" }; });
     });
   }
@@ -222,7 +281,7 @@
     await Promise.all(entries.map(put));
     var sent = await send();
     if (sent) {
-      sessionStorage.setItem(FLASH_KEY, format(text.sent, { n: sent }));
+      setFlash(format(text.sent, { n: sent }), "success");
       location.reload();
       return;
     }
@@ -359,27 +418,37 @@
     });
   }
 
+  // A word for the next page (the server's messages went into its JSON answer).
+  function setFlash(said, level) {
+    if (said) sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: said, level: level }));
+  }
+
   function flash() {
-    var said = sessionStorage.getItem(FLASH_KEY);
+    var said = JSON.parse(sessionStorage.getItem(FLASH_KEY) || "null");
     var place = document.querySelector("[data-outbox-flash]");
     if (!said || !place) return;
     sessionStorage.removeItem(FLASH_KEY);
-    place.textContent = said;
+    var level = { error: "danger", debug: "secondary" }[said.level] || said.level || "info";
+    place.className = "alert alert-" + level;
+    place.textContent = said.text;
     place.hidden = false;
   }
 
-  // The service worker keeps this page and the village's forms, to open them offline (also
-  // when it does not control this page yet: the first page after it was installed).
+  // On a page kept for offline (a village, its forms): the service worker keeps the pages it
+  // links to for recording offline (the village's forms, the outbox), and this page itself
+  // when the worker did not take it (the first page after it was installed). Other pages ask
+  // for nothing: no request is made twice.
   function keepPages(registration) {
-    if (!registration.active || !user || navigator.onLine === false) return;
-    var urls = [location.pathname + location.search];
+    if (!registration.active || !user || !body.hasAttribute("data-offline-page")) return;
+    if (navigator.onLine === false) return;
+    var urls = navigator.serviceWorker.controller ? [] : [location.pathname + location.search];
     document.querySelectorAll("a[data-offline-keep]").forEach(function (a) {
       urls.push(a.getAttribute("href"));
     });
     registration.active.postMessage({ type: "keep", urls: urls });
   }
 
-  document.addEventListener("submit", keepOffline);
+  document.addEventListener("submit", onSubmit);
   document.querySelectorAll("form[data-forget-offline]").forEach(function (form) {
     form.addEventListener("submit", function () {
       var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
@@ -391,7 +460,7 @@
       node.disabled = true;
       send({ retry: true }).then(function (sent) {
         node.disabled = false;
-        if (sent) sessionStorage.setItem(FLASH_KEY, format(text.sent, { n: sent }));
+        if (sent) setFlash(format(text.sent, { n: sent }), "success");
         flash();
         return show();
       });

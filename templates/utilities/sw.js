@@ -95,13 +95,17 @@ async function keep(urls) {
   for (const url of urls) {
     const kept = await caches.open(PAGE_CACHE).then((cache) => cache.match(url, { ignoreVary: true }));
     if (kept) continue;
+    let response;
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
-      const user = response.ok && !response.redirected && response.headers.get(PAGE_HEADER);
-      if (user) await (await pageCacheFor(user)).put(url, response);
+      // Not following a redirect: signed out meanwhile, the login page it leads to would set
+      // a new CSRF cookie under a login form open in a tab.
+      response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
     } catch (error) {
       return; // no network: the next page opened online asks again
     }
+    if (response.type === "opaqueredirect") return;
+    const user = response.ok && response.headers.get(PAGE_HEADER);
+    if (user) await (await pageCacheFor(user)).put(url, response);
   }
 }
 {% endautoescape %}

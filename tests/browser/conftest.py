@@ -55,7 +55,8 @@ def sign_in(page, live_server, username, password="pw-Test-2024"):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation():  # signed in (or the form again) before the next step
+        page.get_by_role("button", name="登录").click()
 
 
 def open_page(browser, viewport_name: str, **context_options):

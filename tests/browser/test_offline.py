@@ -242,3 +242,60 @@ def _shot(name: str) -> str:
 
     SCREENSHOTS.mkdir(exist_ok=True)
     return str(SCREENSHOTS / f"{name}-phone.png")
+
+
+def test_one_bar_of_signal_a_send_that_fails_waits_in_the_outbox(phone, live_server, village):
+    """Online as far as the phone knows, but the request dies: nothing typed is lost, and the
+    resend (whose first try the server had saved) writes nothing twice."""
+    page = phone
+    sign_in(page, live_server, "staff_offline")
+    sign = sign_of(village, "农家书屋")
+    tries = []
+
+    def weak_signal(route):
+        tries.append(route.request.headers.get("x-outbox"))
+        if len(tries) == 1:
+            route.fetch()  # the server saves it; the answer never arrives
+            route.abort("timedout")
+        else:
+            route.continue_()
+
+    page.route(re.compile(rf"/s/{sign.pk}/remove/$"), lambda r: (
+        weak_signal(r) if r.request.method == "POST" else r.continue_()
+    ))  # fmt: skip
+    page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
+    page.get_by_label("备注").fill("门口那块")
+    page.get_by_role("button", name="保存摘除记录").click()
+    expect(page.get_by_test_id("outbox-flash")).to_contain_text("网络信号太弱")
+    assert Removal.objects.filter(signboard=sign).count() == 1  # saved, unbeknown to the phone
+    page.goto(f"{live_server.url}/outbox/")  # a page opened: the outbox is sent
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+    # Each try through the outbox, with the page's own token: the resends are replays.
+    assert len(tries) >= 2 and set(tries) == {"1"}
+    assert Removal.objects.filter(signboard=sign).count() == 1
+    assert Removal.objects.get(signboard=sign).note == "门口那块"
+
+
+def test_without_a_service_worker_the_form_keeps_its_entry_on_the_page(
+    browser, live_server, village
+):
+    """WeChat on an iPhone has no service worker: pages do not open offline, but a form open
+    when the signal goes keeps its entry, says so, and sends it from the next page opened."""
+    from .conftest import PHONE, close_page, open_page
+
+    page = open_page(browser, "phone", viewport=PHONE, service_workers="block")
+    try:
+        sign_in(page, live_server, "staff_offline")
+        sign = sign_of(village, "科普站")
+        page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
+        page.context.set_offline(True)
+        page.get_by_role("button", name="保存摘除记录").click()
+        expect(page.get_by_test_id("outbox-flash")).to_contain_text("已保存在本机")
+        expect(page.get_by_role("button", name="保存摘除记录")).to_be_disabled()
+        expect(badge(page)).to_have_text("1 条待上传")
+        page.context.set_offline(False)
+        page.goto(f"{live_server.url}/v/{village.code}/")
+        expect(badge(page)).to_be_hidden()
+        assert Removal.objects.filter(signboard=sign).count() == 1
+    finally:
+        close_page(page)

@@ -68,7 +68,7 @@ def test_an_entry_is_saved_and_its_resend_writes_nothing(client, staff, village,
     status, answer = send(client, removal_url(sign), data)
     assert (status, answer["state"]) == (200, "saved")
     assert answer["url"] == reverse("village", args=[village.code])
-    assert "已登记" in answer["message"]
+    assert "已登记" in answer["message"] and answer["level"] == "success"
     removal = Removal.objects.get(signboard=sign)
     assert removal.photo and removal.recorded_by == staff
     # The answer was lost: the outbox sends the same entry again.
