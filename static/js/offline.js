@@ -135,6 +135,7 @@
   // why, as it always has (the errors on the form, the photo warning).
   async function sendNow(form) {
     var entry = await entryOf(form, false);
+    entry.sendingSince = Date.now(); // the outbox's own rounds leave it to this send
     await put(entry);
     var answer;
     try {
@@ -142,11 +143,13 @@
     } catch (error) {
       answer = { state: "retry" };
     }
+    delete entry.sendingSince;
     if (answer.state === "saved") {
       await remove(entry.id);
       setFlash(answer.message, answer.level);
       location.href = answer.url;
     } else if (answer.state === "retry") {
+      await put(entry);
       await askToPersist();
       setFlash(text.keptWeak, "warning");
       leave(form);
@@ -234,6 +237,7 @@
     var entries = await mine();
     for (var entry of entries) {
       if (entry.state === "conflict" && !options.retry) continue;
+      if (Date.now() - (entry.sendingSince || 0) < (SEND_NOW_SECONDS + 10) * 1000) continue;
       var answer;
       try {
         answer = await post(entry);
@@ -441,7 +445,9 @@
   function keepPages(registration) {
     if (!registration.active || !user || !body.hasAttribute("data-offline-page")) return;
     if (navigator.onLine === false) return;
-    var urls = navigator.serviceWorker.controller ? [] : [location.pathname + location.search];
+    var loaded = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    var taken = loaded && loaded.workerStart > 0; // this page came through the worker: kept
+    var urls = taken ? [] : [location.pathname + location.search];
     document.querySelectorAll("a[data-offline-keep]").forEach(function (a) {
       urls.push(a.getAttribute("href"));
     });

@@ -70,7 +70,7 @@ registerRoute(
     networkTimeoutSeconds: NETWORK_WAIT_SECONDS,
     // Django's pages vary on the cookie and the language; kept for one user, in one language.
     matchOptions: { ignoreVary: true },
-    plugins: [keepOwnPages],
+    plugins: [keepOwnPages, new ExpirationPlugin({ maxEntries: 500, maxAgeSeconds: 30 * 24 * 3600 })],
   })
 );
 
