@@ -438,16 +438,14 @@
     place.hidden = false;
   }
 
-  // On a page kept for offline (a village, its forms): the service worker keeps the pages it
-  // links to for recording offline (the village's forms, the outbox), and this page itself
-  // when the worker did not take it (the first page after it was installed). Other pages ask
-  // for nothing: no request is made twice.
+  // On a page kept for offline (a village, its forms): the service worker keeps this page
+  // (when it did not take it itself: the first page after it was installed) and the pages it
+  // links to for recording offline (the village's forms, the outbox); what it has already, it
+  // does not fetch again. Other pages ask for nothing.
   function keepPages(registration) {
     if (!registration.active || !user || !body.hasAttribute("data-offline-page")) return;
     if (navigator.onLine === false) return;
-    var loaded = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
-    var taken = loaded && loaded.workerStart > 0; // this page came through the worker: kept
-    var urls = taken ? [] : [location.pathname + location.search];
+    var urls = [location.pathname + location.search];
     document.querySelectorAll("a[data-offline-keep]").forEach(function (a) {
       urls.push(a.getAttribute("href"));
     });

@@ -60,7 +60,12 @@ def sign_in(page, live_server, username, password="pw-Test-2024"):
 
 
 def open_page(browser, viewport_name: str, **context_options):
-    """A page in a context of its own, watched for CSP blocks and accessibility problems."""
+    """A page in a context of its own, watched for CSP blocks and accessibility problems.
+
+    The service worker (docs/offline.md) is blocked unless `service_workers="allow"`: it is
+    tested in test_offline.py, and elsewhere would only add its fetches to each test's time.
+    The pages' own outbox script runs everywhere."""
+    context_options.setdefault("service_workers", "block")
     context = browser.new_context(locale="zh-CN", **context_options)
     a11y = A11yWatch()
     a11y.attach(context)
@@ -93,6 +98,16 @@ def page(request, browser):
 def phone(browser):
     """A 375 px touch phone, checked like `page`."""
     page = open_page(browser, "phone", viewport=PHONE, has_touch=True, is_mobile=True)
+    yield page
+    close_page(page)
+
+
+@pytest.fixture
+def phone_app(browser):
+    """The phone with the service worker running: the app as installed (docs/offline.md)."""
+    page = open_page(
+        browser, "phone", viewport=PHONE, has_touch=True, is_mobile=True, service_workers="allow"
+    )
     yield page
     close_page(page)
 
