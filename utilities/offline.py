@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from functools import wraps
 
+import lxml.html
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
+from lxml import etree
 
 OUTBOX_HEADER = "X-Outbox"
 OFFLINE_PAGE_HEADER = "X-Offline-Page"
@@ -182,13 +184,11 @@ ERROR_XPATH = (
 
 def _form_errors(response) -> list[str]:
     """The errors a form page shows again, as the online user would read them."""
-    import lxml.html
-
     if not response.get("Content-Type", "").startswith("text/html"):
         return []
     try:
         tree = lxml.html.fromstring(response.content)
-    except (ValueError, lxml.etree.ParserError):
+    except (ValueError, etree.ParserError):
         return []
     texts = (" ".join(node.text_content().split()) for node in tree.xpath(ERROR_XPATH))
     return list(dict.fromkeys(t for t in texts if t))

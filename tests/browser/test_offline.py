@@ -2,7 +2,6 @@
 sign kept in the outbox offline, sent exactly once when the network is back, and a conflict
 said plainly. On a 375 px phone, in Debian's Chromium."""
 
-import datetime as dt
 import io
 import random
 import re
@@ -13,13 +12,21 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from signs import readings, services
+from signs import services
 from signs.models import Removal, Signboard
 from utilities.models import SubmittedForm
-from villages import roles
-from villages.models import Town, Village
 
 from .conftest import sign_in
+from .offline_support import (
+    badge,
+    counts,
+    go_offline,
+    make_village,
+    open_cached_village,
+    record_offline,
+    shot,
+    sign_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,65 +59,7 @@ def camera_file():
 
 @pytest.fixture
 def village(fixtures_loaded, make_user, settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(readings, "seen_in_removal_photo", lambda title, upload: "")
-    town = Town.objects.get(code="450181100")
-    village = Village.objects.create(town=town, code="450181100201", name="城东村")
-    make_user("staff_offline", role=roles.TOWN_STAFF, town=town)
-    make_user("staff_online", role=roles.TOWN_STAFF, town=town)
-    titles = ["廉洁工作站", "村务监督站", "妇女之家", "农家书屋", "科普站", "调解室"]
-    for n, title in enumerate(titles):
-        Signboard.objects.create(
-            village=village, title=title, kind="guidance", location=f"{n % 2 + 1}楼",
-            inventoried_on=dt.date(2024, 1, 2),
-        )  # fmt: skip
-    return village
-
-
-def sign_of(village, title) -> Signboard:
-    return Signboard.objects.get(village=village, title=title)
-
-
-def go_offline(context):
-    """No network for the pages and for the service worker's own fetches."""
-    context.set_offline(True)
-
-
-def open_cached_village(page, live_server, village):
-    """Open the village online, once the service worker controls the app's pages, and wait
-    until it has kept the village and its forms."""
-    sign_in(page, live_server, "staff_offline")
-    # Once the worker is active, it takes the next page opened.
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.goto(f"{live_server.url}/v/{village.code}/")
-    page.wait_for_selector("body[data-offline-kept]", state="attached")
-    kept = page.evaluate(
-        "caches.open('hz-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
-    )
-    forms = [
-        f"/s/{pk}/remove/"
-        for pk in Signboard.objects.filter(village=village).values_list("pk", flat=True)
-    ]
-    wanted = {f"/v/{village.code}/", f"/v/{village.code}/signs/new/", "/outbox/", *forms}
-    assert wanted <= set(kept), sorted(wanted - set(kept))
-
-
-def record_offline(page, live_server, sign, photo=None):
-    page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
-    if photo:
-        page.evaluate("() => document.addEventListener('photo-ready', () => { window.ready = 1 })")
-        page.locator('input[name="photo"]').set_input_files(photo)
-        page.wait_for_function("() => window.ready === 1")
-    page.get_by_role("button", name="保存摘除记录").click()
-    expect(page.get_by_test_id("outbox-flash")).to_contain_text("已保存在本机")
-
-
-def badge(page):
-    return page.get_by_test_id("outbox-badge")
-
-
-def counts():
-    return (Removal.objects.count(), Signboard.objects.count(), SubmittedForm.objects.count())
+    return make_village(make_user, settings, tmp_path, monkeypatch)
 
 
 def test_offline_writes_are_kept_shown_and_sent_exactly_once(
@@ -148,10 +97,10 @@ def test_offline_writes_are_kept_shown_and_sent_exactly_once(
     expect(page.locator("[data-testid=sign] [data-testid=outbox-state]")).to_have_count(5)
     expect(page.get_by_test_id("outbox-new-sign")).to_contain_text("党员活动室")
     assert counts() == before, "nothing reached the server while offline"
-    page.screenshot(path=_shot("offline-village"), full_page=True)
+    page.screenshot(path=shot("offline-village"), full_page=True)
     page.goto(f"{live_server.url}/outbox/")
     expect(page.get_by_test_id("outbox-entry")).to_have_count(5)  # the bulk is one entry
-    page.screenshot(path=_shot("offline-outbox"), full_page=True)
+    page.screenshot(path=shot("offline-outbox"), full_page=True)
 
     # Back online: the first removal's answer is lost after the server has committed it.
     lost = []
@@ -231,7 +180,7 @@ def test_a_conflict_is_said_plainly_and_the_outbox_is_each_users_own(
     expect(entry.get_by_test_id("outbox-message")).to_have_text("该牌子已摘除，不能重复登记。")
     expect(entry.get_by_test_id("outbox-state")).to_have_text("未能上传")
     assert Removal.objects.filter(signboard=sign).count() == 1  # nothing written twice
-    page.screenshot(path=_shot("offline-conflict"), full_page=True)
+    page.screenshot(path=shot("offline-conflict"), full_page=True)
 
     # Another user on the same phone sees none of it; its owner finds it again.
     page.get_by_role("button", name="退出").click()
@@ -252,115 +201,3 @@ def test_a_conflict_is_said_plainly_and_the_outbox_is_each_users_own(
     page.get_by_role("button", name="放弃").click()
     expect(page.get_by_test_id("outbox-empty")).to_be_visible()
     assert Removal.objects.filter(signboard=sign).count() == 1
-
-
-def _shot(name: str) -> str:
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return str(SCREENSHOTS / f"{name}-phone.png")
-
-
-def test_one_bar_of_signal_a_send_that_fails_waits_in_the_outbox(phone_app, live_server, village):
-    """Online as far as the phone knows, but the requests die: nothing typed is lost, and the
-    resend (whose first try the server had saved) writes nothing twice."""
-    page = phone_app
-    sign_in(page, live_server, "staff_offline")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    sign = sign_of(village, "农家书屋")
-    tries = []
-
-    def weak_signal(route):
-        tries.append(route.request.headers.get("x-outbox"))
-        if len(tries) == 1:
-            route.fetch()  # the server saves it; the answer never arrives
-            route.abort("timedout")
-        elif len(tries) == 2:
-            route.abort("internetdisconnected")  # the village page's first resend
-        else:
-            route.continue_()
-
-    page.route(re.compile(rf"/s/{sign.pk}/remove/$"), lambda r: (
-        weak_signal(r) if r.request.method == "POST" else r.continue_()
-    ))  # fmt: skip
-    page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
-    page.get_by_label("备注").fill("门口那块")
-    page.get_by_role("button", name="保存摘除记录").click()
-    expect(page.get_by_test_id("outbox-flash")).to_contain_text("网络信号太弱")
-    expect(badge(page)).to_have_text("1 条待上传")
-    expect(page.locator(f'[data-sign-id="{sign.pk}"] [data-testid=outbox-state]')).to_be_visible()
-    assert Removal.objects.filter(signboard=sign).count() == 1  # saved, unbeknown to the phone
-    # A few seconds on, the outbox tries again by itself, and the page shows what the server has.
-    expect(page.get_by_test_id("outbox-flash")).to_contain_text("已上传 1 条", timeout=20_000)
-    expect(badge(page)).to_be_hidden()
-    # Each try through the outbox, with the page's own token: the resends were replays.
-    assert len(tries) == 3 and set(tries) == {"1"}
-    assert Removal.objects.filter(signboard=sign).count() == 1
-    assert Removal.objects.get(signboard=sign).note == "门口那块"
-
-
-def test_without_a_service_worker_the_form_keeps_its_entry_on_the_page(
-    browser, live_server, village
-):
-    """WeChat on an iPhone has no service worker: pages do not open offline, but a form open
-    when the signal goes keeps its entry, says so, and sends it from the next page opened."""
-    from .conftest import PHONE, close_page, open_page
-
-    page = open_page(browser, "phone", viewport=PHONE, service_workers="block")
-    try:
-        sign_in(page, live_server, "staff_offline")
-        sign = sign_of(village, "科普站")
-        page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
-        page.context.set_offline(True)
-        page.get_by_role("button", name="保存摘除记录").click()
-        expect(page.get_by_test_id("outbox-flash")).to_contain_text("已保存在本机")
-        expect(page.get_by_role("button", name="保存摘除记录")).to_be_disabled()
-        expect(badge(page)).to_have_text("1 条待上传")
-        page.context.set_offline(False)  # back online: sent from this page, which reloads
-        expect(page.get_by_test_id("outbox-flash")).to_contain_text("已上传 1 条")
-        expect(badge(page)).to_be_hidden()
-        assert Removal.objects.filter(signboard=sign).count() == 1
-    finally:
-        close_page(page)
-
-
-def test_the_outbox_and_offline_pages_read_well_at_both_widths(
-    page, live_server, village, screenshot
-):
-    sign_in(page, live_server, "staff_offline")
-    page.goto(f"{live_server.url}/outbox/")
-    expect(page.get_by_test_id("outbox-empty")).to_have_text("没有待上传的记录。")
-    expect(badge(page)).to_be_hidden()
-    screenshot("outbox-empty")
-    page.goto(f"{live_server.url}/offline/")
-    expect(page.get_by_role("heading", name="没有网络")).to_be_visible()
-    expect(page.get_by_test_id("nav-town")).to_have_count(0)  # drawn as for nobody
-    screenshot("offline-page")
-
-
-def test_without_javascript_the_plain_form_records_a_removal_with_a_photo(
-    browser, live_server, village
-):
-    """Progressive enhancement: no script, no worker, no outbox; the form posts as it always
-    has, and the server makes the camera's photo small."""
-    from .conftest import PHONE
-
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    try:
-        sign_in(page, live_server, "staff_offline")
-        sign = sign_of(village, "妇女之家")
-        page.goto(f"{live_server.url}/s/{sign.pk}/remove/")
-        out = io.BytesIO()
-        Image.new("RGB", (2400, 1800), (90, 120, 150)).save(out, "JPEG", quality=90)
-        page.locator('input[name="photo"]').set_input_files(
-            {"name": "IMG_0002.JPG", "mimeType": "image/jpeg", "buffer": out.getvalue()}
-        )
-        page.get_by_role("button", name="保存摘除记录").click()
-        expect(page.locator(".alert-success")).to_contain_text("已登记“妇女之家”的摘除")
-        removal = Removal.objects.get(signboard=sign)
-        assert removal.photo and removal.photo_thumb
-        assert max(Image.open(removal.photo.path).size) == 1600
-        assert SubmittedForm.objects.count() == 1  # its page's own token, spent once
-    finally:
-        context.close()
