@@ -81,7 +81,7 @@
       url: form.getAttribute("action") || location.pathname,
       village: form.dataset.outboxVillage, back: form.dataset.outboxReturn,
       created: new Date().toISOString(), state: "pending", message: "", open: "",
-      fields: [], files: [], signs: [], title: form.dataset.outboxTitle || "", bytes: 0,
+      fields: [], files: [], signs: [], title: form.dataset.outboxTitle || "",
     };
     // Sent later, away from the wall: a photo in which the reader still sees the sign is
     // saved flagged for the reviewer (as with the job queue) rather than asked about.
@@ -94,10 +94,8 @@
         if (!value.size) continue;
         var copy = new Blob([await value.arrayBuffer()], { type: value.type });
         entry.files.push([name, copy, value.name || "photo.jpg"]);
-        entry.bytes += copy.size;
       } else {
         entry.fields.push([name, value]);
-        entry.bytes += value.length;
       }
     }
     if (kind === "removal") entry.signs = [form.dataset.outboxSign];

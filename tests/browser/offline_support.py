@@ -36,7 +36,8 @@ def sign_of(village, title) -> Signboard:
 
 
 def go_offline(context):
-    """No network for the pages and for the service worker's own fetches."""
+    """No network: Chromium's offline mode, which holds for the service worker's fetches too
+    (the kept pages open from its cache, test_offline.py)."""
     context.set_offline(True)
 
 
